@@ -15,6 +15,7 @@ from sklreg.cross_decomposition import (
     penalty_grid,
     primal_dual_fixed_index,
     primal_dual_rank_one,
+    relax_on_support,
 )
 from sklreg.cross_decomposition._pmd import _euclidean_thresholds
 from sklreg.datasets import make_sparse_two_view
@@ -347,13 +348,18 @@ def test_sparse_cca_cv_matches_grid_search_cv():
     ours = SparseCCACV(1, penalties_x=grid, cv=folds, random_state=0).fit(X, Y)
     search = GridSearchCV(
         SparseCCA(1, random_state=0),
-        [{"penalty_x": [g], "penalty_y": [g]} for g in grid],
+        [{"penalty_x": [g], "penalty_y": [g], "relax": [r]} for r in (False, True) for g in grid],
         cv=folds,
     ).fit(X, Y)
     np.testing.assert_allclose(
         ours.cv_results_["mean_test_score"], search.cv_results_["mean_test_score"], atol=1e-12
     )
-    assert (ours.penalty_x_, ours.penalty_y_) == tuple(search.best_params_.values())
+    best = search.best_params_
+    assert (ours.penalty_x_, ours.penalty_y_, ours.relax_) == (
+        best["penalty_x"],
+        best["penalty_y"],
+        best["relax"],
+    )
     np.testing.assert_allclose(ours.x_weights_, search.best_estimator_.x_weights_)
     np.testing.assert_allclose(ours.transform(X), search.best_estimator_.transform(X))
     assert ours.best_estimator_.penalty_x == ours.penalty_x_
@@ -362,8 +368,14 @@ def test_sparse_cca_cv_matches_grid_search_cv():
 def test_sparse_cca_cv_product_grid_and_default_grid():
     X, Y, *_ = make_sparse_two_view(120, 30, 20, random_state=1)
     model = SparseCCACV(1, penalties_x=3, penalties_y=[0.5, 1.0], cv=2).fit(X, Y)
-    # 3 geometric values from 1/sqrt(30) (an L1 bound of one feature) to 1, times 2
-    assert model.cv_results_["mean_test_score"].shape == (6,)
+    # 3 geometric values from 1/sqrt(30) (an L1 bound of one feature) to 1, times 2,
+    # each with and without relaxing (relax="auto")
+    assert model.cv_results_["mean_test_score"].shape == (12,)
+    assert model.cv_results_["relax"].sum() == 6
+    fixed = SparseCCACV(1, penalties_x=3, penalties_y=[0.5, 1.0], relax=False, cv=2).fit(X, Y)
+    assert not fixed.cv_results_["relax"].any() and fixed.relax_ is False
+    dual = SparseCCACV(1, penalties_x=[0.5], method="primal_dual", cv=2).fit(X, Y)
+    assert not dual.cv_results_["relax"].any()
     np.testing.assert_allclose(np.unique(model.cv_results_["penalty_x"]), penalty_grid(3, 30))
     np.testing.assert_allclose(penalty_grid(3, 30), [30**-0.5, 30**-0.25, 1.0])
 
@@ -380,3 +392,59 @@ def test_sparse_cca_cv_bad_input():
         SparseCCACV(1, penalties_x=[0.5, 1.0], cv=2).fit(X, Y_const)
     with pytest.raises(InvalidParameterError, match="penalties_x"):
         SparseCCACV(1, penalties_x=0).fit(X, Y)
+
+
+def test_relax_on_support_is_exact_cca_on_the_selected_features():
+    # Oracle: scikit-learn's CCA (its own NIPALS iterations) fitted on the selected
+    # columns only. With shrinkage=0 the relaxed weights solve exact CCA there, so
+    # they match CCA's first weights up to sign and reach the largest training
+    # correlation any weights on that support can (>= the penalised weights').
+    X, Y, wx, wy, _ = make_sparse_two_view(
+        400, 40, 30, n_nonzero=4, correlations=(0.8,), random_state=3
+    )
+    sparse = SparseCCA(1, penalty_x=0.3, penalty_y=0.3, shrinkage=0.0, random_state=0)
+    sparse.fit(X, Y)
+    relaxed = SparseCCA(
+        1, penalty_x=0.3, penalty_y=0.3, shrinkage=0.0, relax=True, random_state=0
+    ).fit(X, Y)
+    sx = np.flatnonzero(sparse.x_weights_[:, 0])
+    sy = np.flatnonzero(sparse.y_weights_[:, 0])
+    assert sx.size > 1 and sy.size > 1  # a support with room for re-weighting
+    np.testing.assert_array_equal(np.flatnonzero(relaxed.x_weights_[:, 0]), sx)
+    np.testing.assert_array_equal(np.flatnonzero(relaxed.y_weights_[:, 0]), sy)
+    theirs = CCA(1, max_iter=5000, tol=1e-14).fit(X[:, sx], Y[:, sy])
+    for ours, their in (
+        (relaxed.x_weights_[sx, 0], theirs.x_weights_[:, 0]),
+        (relaxed.y_weights_[sy, 0], theirs.y_weights_[:, 0]),
+    ):
+        their = their / np.linalg.norm(their)
+        assert abs(ours @ their) == pytest.approx(1.0, abs=1e-8)
+    exact = _gep_correlations(X[:, sx], Y[:, sy])[0]
+    assert relaxed.canonical_correlations_[0] == pytest.approx(exact, abs=1e-10)
+    assert relaxed.canonical_correlations_[0] >= sparse.canonical_correlations_[0] - 1e-12
+
+
+def test_relax_on_support_with_identity_metric_is_the_restricted_singular_pair():
+    # shrinkage=1 (Witten et al.'s PMD): the unpenalised criterion on the support is
+    # u' S_xy v over unit vectors, maximised by the leading singular pair of the
+    # restricted cross-covariance (numpy's SVD as the oracle).
+    X, Y, *_ = make_sparse_two_view(300, 30, 25, n_nonzero=4, random_state=5)
+    Xs, Ys = _standardise(X), _standardise(Y)
+    u = np.zeros(30)
+    v = np.zeros(25)
+    u[[0, 3, 7, 11]] = [0.5, -0.2, 0.1, 0.3]
+    v[[1, 2, 9]] = [0.4, 0.4, -0.1]
+    ur, vr = relax_on_support(Xs, Ys, u, v)
+    left, _, right_t = np.linalg.svd(Xs[:, [0, 3, 7, 11]].T @ Ys[:, [1, 2, 9]])
+    assert abs(ur[[0, 3, 7, 11]] @ left[:, 0]) == pytest.approx(1.0, abs=1e-12)
+    assert abs(vr[[1, 2, 9]] @ right_t[0]) == pytest.approx(1.0, abs=1e-12)
+    assert np.count_nonzero(ur) == 4 and np.count_nonzero(vr) == 3
+    assert ur @ u > 0  # signed like the weights it relaxes
+    zero = np.zeros(25)
+    assert relax_on_support(Xs, Ys, u, zero)[1] is zero  # nothing selected: unchanged
+
+
+def test_relax_is_pmd_only():
+    X, Y, *_ = make_sparse_two_view(60, 10, 10, random_state=0)
+    with pytest.raises(ValueError, match="relax=True applies to method='pmd' only"):
+        SparseCCA(1, method="primal_dual", relax=True).fit(X, Y)

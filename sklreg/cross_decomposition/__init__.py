@@ -13,6 +13,7 @@ from sklreg.cross_decomposition._pmd import (
     deflate_cross_covariance,
     l1_bounded_direction,
     pmd_rank_one,
+    relax_on_support,
 )
 from sklreg.cross_decomposition._primal_dual import (
     primal_dual_fixed_index,
@@ -35,4 +36,5 @@ __all__ = [
     "primal_dual_fixed_index",
     "primal_dual_rank_one",
     "rayleigh_ritz_step",
+    "relax_on_support",
 ]

@@ -14,6 +14,7 @@ from sklreg.cross_decomposition._pmd import (
     _cross_covariance,
     deflate_cross_covariance,
     pmd_rank_one,
+    relax_on_support,
 )
 from sklreg.cross_decomposition._primal_dual import primal_dual_rank_one
 from sklreg.utils._sklearn_compat import (
@@ -312,6 +313,13 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
     shrinkage : float in [0, 1], default=1.0
         ``"pmd"`` only: within-view covariances ``(1 - shrinkage) S + shrinkage I``.
         1 is Witten et al.'s PMD; 0 needs ``n_samples > n_features`` in each view.
+    relax : bool, default=False
+        ``"pmd"`` only: after each component's sparse step, keep its selected
+        features and re-estimate their weights without the L1 penalty
+        (:func:`relax_on_support`, as the relaxed lasso). The L1 bound shrinks the
+        weights it keeps, which costs held-out correlation when the selected support
+        is right; relaxing undoes it, and hurts when the support holds many noise
+        features. Tune it with the penalties (:class:`SparseCCACV` tries both).
     scale : bool, default=True
         Whether to scale the columns to unit variance (they are always centred).
     n_starts : int, default=10
@@ -388,6 +396,7 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
         "penalty_y": [Interval(Real, 0, 1, closed="right")],
         "method": [StrOptions({"pmd", "primal_dual"})],
         "shrinkage": [Interval(Real, 0, 1, closed="both")],
+        "relax": ["boolean"],
         "scale": ["boolean"],
         "n_starts": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -403,6 +412,7 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
         penalty_y=0.3,
         method="pmd",
         shrinkage=1.0,
+        relax=False,
         scale=True,
         n_starts=10,
         max_iter=500,
@@ -414,6 +424,7 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
         self.penalty_y = penalty_y
         self.method = method
         self.shrinkage = shrinkage
+        self.relax = relax
         self.scale = scale
         self.n_starts = n_starts
         self.max_iter = max_iter
@@ -424,7 +435,7 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
         if self.method == "pmd":
             bound_x = _l1_bound(self.penalty_x, Xk.shape[1])
             bound_y = _l1_bound(self.penalty_y, Yk.shape[1])
-            return pmd_rank_one(
+            u, v, n_iter = pmd_rank_one(
                 Xk,
                 Yk,
                 bound_x,
@@ -436,6 +447,9 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
                 tol=self.tol,
                 random_state=random_state,
             )
+            if self.relax:
+                u, v = relax_on_support(Xk, Yk, u, v, shrinkage=self.shrinkage)
+            return u, v, n_iter
         u, v, _, n_iter = primal_dual_rank_one(
             Xk,
             Yk,
@@ -472,6 +486,10 @@ class SparseCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseE
             raise ValueError(
                 f"shrinkage=0 needs more samples than features in each view (got "
                 f"n_samples={n}, n_features_x={p}, n_features_y={q}); use shrinkage > 0."
+            )
+        if self.relax and self.method != "pmd":
+            raise ValueError(
+                f"relax=True applies to method='pmd' only (got method={self.method!r})."
             )
         random_state = check_random_state(self.random_state)
         k_max = self.n_components

@@ -76,7 +76,7 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
     the best mean over folds and refits it on all the data. The fitted attributes are
     those of the refitted :class:`SparseCCA`, which is also kept as
     ``best_estimator_``. Equivalent to
-    ``GridSearchCV(SparseCCA(...), {"penalty_x": ..., "penalty_y": ...})`` in one line,
+    ``GridSearchCV(SparseCCA(...), {"penalty_x": ..., "penalty_y": ..., "relax": ...})``,
     with a grid scaled to the number of features.
 
     Parameters
@@ -99,6 +99,10 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         Solver of :class:`SparseCCA`.
     shrinkage : float in [0, 1], default=1.0
         See :class:`SparseCCA`.
+    relax : bool or "auto", default="auto"
+        ``relax`` of :class:`SparseCCA` (re-estimate the selected weights without
+        penalty). ``"auto"`` searches both values jointly with the penalties (twice the
+        candidates) when ``method="pmd"``, and is False for ``"primal_dual"``.
     scale : bool, default=True
         Whether to scale the columns to unit variance (they are always centred).
     n_starts : int, default=10
@@ -118,10 +122,12 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         Chosen ``penalty_x``.
     penalty_y_ : float
         Chosen ``penalty_y``.
+    relax_ : bool
+        Chosen ``relax``.
     best_score_ : float
         Mean held-out canonical correlation of the chosen pair.
     cv_results_ : dict of ndarray
-        ``penalty_x``, ``penalty_y`` (one entry per candidate), ``mean_test_score``,
+        ``penalty_x``, ``penalty_y``, ``relax`` (one entry per candidate), ``mean_test_score``,
         ``std_test_score`` and ``split{i}_test_score``.
     best_estimator_ : SparseCCA
         The chosen pair refitted on all the data.
@@ -172,6 +178,7 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         "cv": ["cv_object"],
         "method": [StrOptions({"pmd", "primal_dual"})],
         "shrinkage": [Interval(Real, 0, 1, closed="both")],
+        "relax": ["boolean", StrOptions({"auto"})],
         "scale": ["boolean"],
         "n_starts": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -189,6 +196,7 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         cv=5,
         method="pmd",
         shrinkage=1.0,
+        relax="auto",
         scale=True,
         n_starts=10,
         max_iter=500,
@@ -202,6 +210,7 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         self.cv = cv
         self.method = method
         self.shrinkage = shrinkage
+        self.relax = relax
         self.scale = scale
         self.n_starts = n_starts
         self.max_iter = max_iter
@@ -211,10 +220,15 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
 
     def _candidates(self, p, q):
         grid_x = penalty_grid(self.penalties_x, p)
+        if self.relax != "auto":
+            relax = [bool(self.relax)]
+        else:
+            relax = [False, True] if self.method == "pmd" else [False]
         if self.penalties_y is None:
-            return [{"penalty_x": a, "penalty_y": a} for a in grid_x]
-        grid_y = penalty_grid(self.penalties_y, q)
-        return [{"penalty_x": a, "penalty_y": b} for a, b in product(grid_x, grid_y)]
+            pairs = [(a, a) for a in grid_x]
+        else:
+            pairs = list(product(grid_x, penalty_grid(self.penalties_y, q)))
+        return [{"penalty_x": a, "penalty_y": b, "relax": r} for r in relax for a, b in pairs]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, Y):
@@ -270,12 +284,14 @@ class SparseCCACV(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, Bas
         self.cv_results_ = {
             "penalty_x": np.array([c["penalty_x"] for c in candidates]),
             "penalty_y": np.array([c["penalty_y"] for c in candidates]),
+            "relax": np.array([c["relax"] for c in candidates]),
             "mean_test_score": scores.mean(axis=1),
             "std_test_score": scores.std(axis=1),
             **{f"split{i}_test_score": scores[:, i] for i in range(len(folds))},
         }
         self.penalty_x_ = float(candidates[best]["penalty_x"])
         self.penalty_y_ = float(candidates[best]["penalty_y"])
+        self.relax_ = bool(candidates[best]["relax"])
         self.best_score_ = float(scores[best].mean())
         self.best_estimator_ = clone(base).set_params(**candidates[best]).fit(X, Y)
         for name, value in vars(self.best_estimator_).items():
