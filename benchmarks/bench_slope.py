@@ -10,11 +10,16 @@ of the final run, the ratio to sortedl1, the features sklreg's solver touched, a
 tracemalloc peak memory of a second, traced sklreg run (sortedl1's C++ heap is invisible
 to tracemalloc). skglm has no path driver or screening: it is warm-started along a prefix
 of the grid with its FISTA solver, and compared with sklreg on the same prefix.
-Run ``python benchmarks/bench_slope.py [--quick]``.
+Run ``python benchmarks/bench_slope.py [--quick] [--only c] [--output PATH]``: ``--only``
+(repeatable) runs only the named problems, ``--output`` writes the table to ``PATH``
+instead of ``benchmarks/results/slope.md`` (use both for a partial run, so that the
+full table is not overwritten by it).
 """
 
+import argparse
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -26,7 +31,8 @@ from sklreg.linear_model._slope import _path
 from sklreg.linear_model._solver import Design, _gap_parts, null_model
 from sklreg.linear_model._sorted_l1 import SortedL1
 
-from _common import parse_args, write_results
+import _common
+from _common import write_results
 
 TARGET_GAP = 1e-6  # relative to the null model's loss; sklreg's tol means exactly this
 
@@ -170,7 +176,9 @@ def run_problem(name, X, y, loss, n_alphas, n_skglm, fit_intercept, rows):
     rows.append(
         [
             name,
-            "sklreg (screening, hybrid CD)" if loss == "squared" else "sklreg (screening, FISTA)",
+            "sklreg (screening, hybrid CD)"
+            if loss == "squared"
+            else "sklreg (screening, proximal Newton + hybrid CD)",
             t_ours,
             t_ours / t_ref,
             f"{gap_ours:.1e} (tol {TARGET_GAP:.0e})",
@@ -242,9 +250,22 @@ def run_skglm(X, y, alphas, fit_intercept):
     return seconds, gap, tol
 
 
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument(
+        "--only", action="append", choices=["a", "b", "c"], help="run only these problems"
+    )
+    parser.add_argument("--output", type=Path, help="write the table here instead")
+    return parser.parse_args()
+
+
 def main():
-    args = parse_args(__doc__)
+    args = parse_args()
     quick = args.quick
+    if args.output is not None:  # write_results writes <RESULTS_DIR>/<name>.md
+        _common.RESULTS_DIR = args.output.resolve().parent
+    name_out = "slope" if args.output is None else args.output.stem
     n_alphas = 20 if quick else 100
     n_skglm = 10 if quick else 5
     rows = []
@@ -290,11 +311,14 @@ def main():
         ("(b) sparse", Xb, yb, "squared", n_skglm, False),
         ("(c) breast_cancer logistic", *breast_cancer(), "logistic", 0, True),
     ]
+    if args.only:
+        problems = [p for p in problems if p[0][1] in args.only]
+        notes.append(f"only the problems {', '.join(p[0] for p in problems)} were run")
     for i, (name, X, y, loss, n_sk, fit_intercept) in enumerate(problems):
         run_problem(name, X, y, loss, n_alphas, n_sk, fit_intercept, rows)
         left = [p[0] for p in problems[i + 1 :]]
         write_results(  # after each problem, so a cut-short run keeps what finished
-            "slope",
+            name_out,
             "SLOPE path: sklreg vs sortedl1 vs skglm",
             [("Plain SLOPE, BH path", headers, rows)],
             ["sortedl1", "skglm", "numba"],

@@ -345,6 +345,27 @@ def test_cv_parallel_folds_match_serial():
     assert sgs.alpha_ == sgs.alphas_[np.argmin(sgs.mse_path_.mean(axis=1))]
 
 
+@pytest.mark.parametrize(
+    "Est, path", [(GroupSLOPECV, group_slope_path), (SparseGroupSLOPECV, sparse_group_slope_path)]
+)
+def test_cv_max_clusters_cuts_the_grid_like_the_path(Est, path):
+    X, y, groups, _ = make_sparse_slope_regression(
+        30, 60, n_groups=12, n_nonzero=10, rho=0.3, random_state=1
+    )
+    kw = dict(groups=groups, n_alphas=15, alpha_min_ratio=1e-2, tol=1e-8, standardize=True)
+    a_cut, c_cut, _, _ = path(X, y, max_clusters=8, **kw)
+    cv = Est(cv=3, max_clusters=8, **kw).fit(X, y)
+    # the CV grid stops where the path function stops (a strict prefix of the full grid)
+    assert 1 < len(a_cut) < 15
+    np.testing.assert_array_equal(cv.alphas_, a_cut)
+    np.testing.assert_allclose(cv.coef_path_, c_cut, atol=1e-10)
+    assert cv.mse_path_.shape == (len(a_cut), 3)
+    assert cv.alpha_ == cv.alphas_[np.argmin(cv.mse_path_.mean(axis=1))]
+    assert Est().max_clusters is None  # the default of the path functions: no early stop
+    with pytest.raises(ValueError, match="max_clusters"):
+        Est(cv=3, max_clusters=0, **kw).fit(X, y)
+
+
 # --------------------------------------------------------------------- bad input
 
 

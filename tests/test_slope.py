@@ -167,6 +167,92 @@ def test_screened_path_equals_unscreened(loss):
     assert np.all(info1.gaps <= 1e-8)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_logistic_proximal_newton_matches_fista_and_sortedl1(fit_intercept, sparse_x):
+    # The binary logistic model is solved by proximal Newton (IRLS around the hybrid CD);
+    # FISTA through the same path driver and sortedl1 are two independent solvers of
+    # the same problem. All stop at a gap of ~1e-14 of the null loss, so coefficients
+    # agree to ~1e-7 (module docstring), within the 1e-6 relative / 1e-8 absolute bound.
+    from sklreg.linear_model._datafits import Logistic
+    from sklreg.linear_model._slope import make_design
+    from sklreg.linear_model._solver import (
+        _fista_subproblem,
+        select_subproblem,
+        solve_path,
+        solve_subproblem_newton,
+    )
+    from sklreg.linear_model._sorted_l1 import SortedL1
+
+    X, y = _problem(11, n=80, p=20, sparse_x=sparse_x)
+    yb = (y > np.median(y)).astype(float)
+    alpha = 0.01
+    ours = SLOPEClassifier(alpha, fit_intercept=fit_intercept, standardize=False, tol=1e-14)
+    ours.fit(X, yb)
+    ref = sortedl1.Slope(
+        alpha=alpha, loss="logistic", fit_intercept=fit_intercept, tol=1e-12, max_iter=10**6
+    ).fit(X, yb)
+    np.testing.assert_allclose(ours.coef_.ravel(), ref.coef_, rtol=1e-6, atol=1e-8)
+    if fit_intercept:
+        assert ours.intercept_[0] == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-8)
+    assert ours.dual_gap_ <= 1e-14 * np.log(2) and np.count_nonzero(ours.coef_) >= 3
+
+    w = np.ones(X.shape[0])
+    design = make_design(X, w, fit_intercept=fit_intercept, standardize=False)
+    datafit, penalty = Logistic(yb), SortedL1(lambda_sequence("bh", X.shape[1]))
+    assert select_subproblem(datafit, penalty) is solve_subproblem_newton
+    kw = dict(fit_intercept=fit_intercept, tol=1e-14)
+    newton = solve_path(design, datafit, penalty, [alpha], **kw)
+    fista = solve_path(design, datafit, penalty, [alpha], subproblem=_fista_subproblem, **kw)
+    np.testing.assert_allclose(newton.coefs, fista.coefs, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(newton.intercepts, fista.intercepts, rtol=1e-6, atol=1e-8)
+    # Newton converges in far fewer epochs than FISTA takes iterations
+    assert newton.n_iter[0] < fista.n_iter[0]
+
+
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_squared_without_penalty_is_least_squares(sparse_x):
+    # alpha = 0: no dual ball, so no gap to stop on; the unpenalised problem is solved
+    # directly (LAPACK / LSQR) and must be scikit-learn's least squares (to ~1e-12 on a
+    # well-conditioned 60 x 30 design, with the 1e-8 bound of the other oracles)
+    from sklearn.linear_model import LinearRegression
+
+    X, y = _problem(15, sparse_x=sparse_x)
+    ours = SLOPE(alpha=0.0, standardize=False).fit(X, y)
+    # the dense solve (LAPACK) as the reference: its sparse solver stops at lsqr's 1e-6
+    ref = LinearRegression().fit(X.toarray() if sparse_x else X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-8)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-8, abs=1e-8)
+
+
+def test_logistic_without_penalty_is_logistic_regression():
+    # alpha = 0: the gap certifies nothing (no dual ball), the Newton solver must still
+    # run to the optimum; scikit-learn's lbfgs at tol 1e-12 is the oracle
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((200, 5))
+    y = (X[:, 0] + rng.standard_normal(200) > 0).astype(int)
+    ours = SLOPEClassifier(alpha=0.0, standardize=False, tol=1e-12).fit(X, y)
+    ref = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-6, atol=1e-6)
+
+
+def test_logistic_sample_weights_are_repeated_rows():
+    # the IRLS weights multiply the sample weights: an integer weight is a repeated row
+    X, y = _problem(12, n=60, p=10)
+    yb = (y > np.median(y)).astype(float)
+    w = np.ones(60)
+    w[:10] = 3.0
+    rep = np.concatenate([np.arange(60), np.arange(10), np.arange(10)])
+    kw = dict(alpha=0.01, tol=1e-14)
+    weighted = SLOPEClassifier(**kw).fit(X, yb, sample_weight=w)
+    repeated = SLOPEClassifier(**kw).fit(X[rep], yb[rep])
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-6)
+
+
 def test_alpha_max_is_where_the_path_starts():
     X, y = _problem(7)
     alphas, coefs, _, info = slope_path(X, y, n_alphas=3)
@@ -209,6 +295,29 @@ def test_slopecv_parallel_equals_serial():
     assert a.alpha_ == b.alpha_ and a.n_screened_path_.shape == (10,)
     # CV picks an alpha below alpha_max on a problem with strong signal
     assert a.alpha_ < a.alphas_[0] and np.count_nonzero(a.coef_) >= 3
+
+
+def test_max_clusters_stops_the_path_and_cuts_the_cv_grid():
+    X, y = _problem(14, n=30, p=60)
+    kw = dict(n_alphas=12, alpha_min_ratio=1e-2, tol=1e-8)
+    a_all, c_all, _, _ = slope_path(X, y, **kw)
+    a_cut, c_cut, i_cut, info = slope_path(X, y, max_clusters=6, **kw)
+
+    def n_clusters(c):
+        return np.unique(np.abs(c[c != 0])).size
+
+    k = len(a_cut)
+    assert 1 < k < len(a_all) and info.gaps.shape == (k,) and i_cut.shape == (k,)
+    # it stops at the first step past 6 distinct magnitudes, with the same solutions
+    assert n_clusters(c_cut[:, -1]) > 6
+    assert all(n_clusters(c_cut[:, j]) <= 6 for j in range(k - 1))
+    np.testing.assert_array_equal(a_cut, a_all[:k])
+    np.testing.assert_allclose(c_cut, c_all[:, :k], atol=1e-10)
+    cv = SLOPECV(cv=3, max_clusters=6, standardize=False, **kw).fit(X, y)
+    np.testing.assert_array_equal(cv.alphas_, a_cut)
+    assert cv.mse_path_.shape == (k, 3) and cv.coef_path_.shape == (60, k)
+    with pytest.raises(ValueError, match="max_clusters must be"):
+        slope_path(X, y, max_clusters=0, **kw)
 
 
 @pytest.mark.parametrize(
@@ -307,6 +416,9 @@ def test_sparse_design_is_never_densified(monkeypatch):
         monkeypatch.setattr(cls, "toarray", refuse)
         monkeypatch.setattr(cls, "todense", refuse)
     _, coefs, _, info = slope_path(X, y, n_alphas=10, tol=1e-8)
+    assert np.count_nonzero(coefs[:, -1]) > 0 and info.gaps.max() <= 1e-6
+    yb = (y > np.median(y)).astype(float)  # the proximal Newton path reads it the same way
+    _, coefs, _, info = slope_path(X, yb, loss="logistic", n_alphas=10, tol=1e-8)
     assert np.count_nonzero(coefs[:, -1]) > 0 and info.gaps.max() <= 1e-6
 
 

@@ -14,10 +14,8 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import check_cv
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils._sklearn_compat import (
     Interval,
@@ -30,7 +28,8 @@ from ..utils._sklearn_compat import (
 from ._datafits import Logistic, Quadratic
 from ._group_penalties import GroupSLOPEPenalty, SparseGroupSLOPEPenalty
 from ._group_solver import solve_group_path
-from ._slope import _default_alphas, _resolve_lambda, _to_original, make_design
+from ._slope import _COMMON_CONSTRAINTS as _SLOPE_CONSTRAINTS
+from ._slope import _cv_fit, _default_alphas, _resolve_lambda, _to_original, make_design
 from ._solver import null_model
 
 __all__ = [
@@ -128,16 +127,12 @@ def _sgs_penalty(lam, group_lam, l1_ratio, group_ids, n_groups, group_weights, n
 
 def _run_path(X, y, sample_weight, penalty, solver, *, loss, alphas, n_alphas,
               alpha_min_ratio, fit_intercept, standardize, screening, tol, max_iter,
-              alpha_max_func, max_clusters=None):  # fmt: skip
-    if max_clusters is not None and (
-        not isinstance(max_clusters, numbers.Integral) or max_clusters < 1
-    ):
-        raise ValueError(f"max_clusters must be None or a positive integer; got {max_clusters!r}.")
+              max_clusters=None):  # fmt: skip
     design = make_design(X, sample_weight, fit_intercept=fit_intercept, standardize=standardize)
     datafit = _DATAFITS[loss](y, sample_weight)
     n, p = X.shape
     if alphas is None:
-        alpha_max = alpha_max_func(design, datafit, penalty, fit_intercept)
+        alpha_max = null_model(design, datafit, penalty, fit_intercept)[2]
         alphas = _default_alphas(alpha_max, n_alphas, alpha_min_ratio, n, p)
     res = solver(
         design, datafit, penalty, alphas, fit_intercept=fit_intercept,
@@ -149,17 +144,6 @@ def _run_path(X, y, sample_weight, penalty, solver, *, loss, alphas, n_alphas,
         coefs.append(co[:, 0])
         intercepts.append(float(io[0]))
     return res.alphas, np.array(coefs).T, np.array(intercepts), res
-
-
-def _gslope_alpha_max(design, datafit, penalty, fit_intercept):
-    return null_model(design, datafit, penalty, fit_intercept)[2]
-
-
-def _sgs_alpha_max(design, datafit, penalty, fit_intercept):
-    n = design.shape[0]
-    b0 = datafit.null_intercept() if fit_intercept else np.zeros(1)
-    G0 = design.rmatvec(datafit.gradient(np.broadcast_to(b0, (n, 1))))
-    return penalty.alpha_max(G0)
 
 
 _PATH_DOC = """
@@ -219,7 +203,7 @@ def group_slope_path(
         solve_group_path, loss=loss, alphas=alphas, n_alphas=n_alphas,
         alpha_min_ratio=alpha_min_ratio, fit_intercept=fit_intercept,
         standardize=standardize, screening=screening, tol=tol, max_iter=max_iter,
-        alpha_max_func=_gslope_alpha_max, max_clusters=max_clusters,
+        max_clusters=max_clusters,
     )  # fmt: skip
 
 
@@ -276,7 +260,7 @@ def sparse_group_slope_path(
         X, y, sample_weight, penalty, solve_group_path, loss=loss, alphas=alphas,
         n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio, fit_intercept=fit_intercept,
         standardize=standardize, screening=screening, tol=tol, max_iter=max_iter,
-        alpha_max_func=_sgs_alpha_max, max_clusters=max_clusters,
+        max_clusters=max_clusters,
     )  # fmt: skip
 
 
@@ -326,19 +310,9 @@ sparse_group_slope_path.__doc__ = (
 
 
 _COMMON_CONSTRAINTS = {
-    "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+    **_SLOPE_CONSTRAINTS,
     "groups": ["array-like", None],
     "group_weights": [StrOptions({"sqrt"}), "array-like"],
-    "lam": [StrOptions({"bh", "gaussian", "oscar"}), "array-like"],
-    "q": [Interval(numbers.Real, 0, 1, closed="neither")],
-    "theta1": [Interval(numbers.Real, 0, None, closed="left")],
-    "theta2": [Interval(numbers.Real, 0, None, closed="left")],
-    "fit_intercept": ["boolean"],
-    "standardize": ["boolean"],
-    "screening": ["boolean"],
-    "tol": [Interval(numbers.Real, 0, None, closed="neither")],
-    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-    "warm_start": ["boolean"],
 }
 _SGS_CONSTRAINTS = {
     **_COMMON_CONSTRAINTS,
@@ -467,9 +441,7 @@ class _GroupBase(BaseEstimator):
         else:
             self.dual_gap_ = float(res.gaps[0])
         self.alpha_ = float(self.alpha)
-        self.alpha_max_ = (_sgs_alpha_max if self._sgs else _gslope_alpha_max)(
-            design, datafit, penalty, self.fit_intercept
-        )
+        self.alpha_max_ = res.alpha_max
         self.n_iter_ = int(res.n_iter[0])
         self.n_screened_ = int(res.n_screened[0])
         self.n_violations_ = int(res.n_violations[0])
@@ -851,21 +823,13 @@ class SparseGroupSLOPEClassifier(_ClassifierMethods, ClassifierMixin, _SGSParams
     )
 
 
-def _fold_mse(path_func, X, y, sample_weight, train, test, alphas, params):
-    _, coefs, intercepts, _ = path_func(
-        X[train], y[train], sample_weight=sample_weight[train], alphas=alphas, **params
-    )
-    pred = safe_sparse_dot(X[test], coefs) + intercepts
-    err = (pred - y[test][:, None]) ** 2
-    return np.average(err, axis=0, weights=sample_weight[test])
-
-
 _CV_CONSTRAINTS = {
     "alphas": ["array-like", None],
     "n_alphas": [Interval(numbers.Integral, 1, None, closed="left")],
     "alpha_min_ratio": [Interval(numbers.Real, 0, 1, closed="neither"), None],
     "cv": ["cv_object"],
     "n_jobs": [numbers.Integral, None],
+    "max_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
 }
 
 _CV_DOC = """    alphas : array-like, default=None
@@ -879,6 +843,12 @@ _CV_DOC = """    alphas : array-like, default=None
         Folds, as in :func:`sklearn.model_selection.check_cv`.
     n_jobs : int, default=None
         Folds run in parallel through joblib.
+    max_clusters : int, default=None
+        Stop the full-data path early, after the first alpha whose coefficients have
+        more distinct non-zero magnitudes than this (as ``max_clusters`` of the path
+        functions; ``sortedl1`` stops at ``n_samples + 1``, past which the fit
+        interpolates). The grid ``alphas_`` is then cut there and the folds are
+        evaluated on that grid. None runs the whole grid.
 """
 
 _CV_ATTRS_DOC = """
@@ -887,7 +857,7 @@ _CV_ATTRS_DOC = """
     alpha_ : float
         The chosen alpha.
     alphas_ : ndarray of shape (n_alphas,)
-        The grid.
+        The grid (up to where the full-data path stopped, with ``max_clusters``).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Test mean squared error per alpha and fold.
     coef_ : ndarray of shape (n_features,)
@@ -937,32 +907,7 @@ class _GroupCVBase(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], y_numeric=True, dtype=np.float64
-        )
-        if sparse.issparse(X):
-            X = X.tocsr()  # row slicing for the folds
-        sample_weight = _check_sample_weight(sample_weight, X)
-        path_func = type(self)._path_func
-        params = self._path_params()
-        alphas, coefs, intercepts, res = path_func(
-            X, y, sample_weight=sample_weight, alphas=self.alphas, **params
-        )
-        folds = list(check_cv(self.cv).split(X, y))
-        mse = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_mse)(path_func, X, y, sample_weight, tr, te, alphas, params)
-            for tr, te in folds
-        )
-        self.mse_path_ = np.column_stack(mse)
-        best = int(np.argmin(self.mse_path_.mean(axis=1)))
-        self.alphas_ = alphas
-        self.alpha_ = float(alphas[best])
-        self.coef_path_ = coefs
-        self.coef_ = coefs[:, best].copy()
-        self.intercept_ = float(intercepts[best])
-        self.n_screened_path_ = res.n_screened
-        self.n_active_path_ = res.n_active
-        self.n_violations_path_ = res.n_violations
+        _, res = _cv_fit(self, type(self)._path_func, X, y, sample_weight, self._path_params())
         self.n_iter_ = int(res.n_iter.sum())
         return self
 
@@ -1038,6 +983,7 @@ class GroupSLOPECV(_GroupCVBase):
         self, *, groups=None, group_weights="sqrt", lam="bh", q=0.1, theta1=1.0,
         theta2=0.5, alphas=None, n_alphas=100, alpha_min_ratio=None, cv=5, n_jobs=None,
         fit_intercept=True, standardize=True, screening=True, tol=1e-6, max_iter=10_000,
+        max_clusters=None,
     ):  # fmt: skip
         self.groups = groups
         self.group_weights = group_weights
@@ -1055,6 +1001,7 @@ class GroupSLOPECV(_GroupCVBase):
         self.screening = screening
         self.tol = tol
         self.max_iter = max_iter
+        self.max_clusters = max_clusters
 
 
 class SparseGroupSLOPECV(_GroupCVBase):
@@ -1094,7 +1041,7 @@ class SparseGroupSLOPECV(_GroupCVBase):
         self, *, groups=None, l1_ratio=0.5, group_weights="sqrt", lam="bh",
         group_lam="bh", q=0.1, theta1=1.0, theta2=0.5, alphas=None, n_alphas=100,
         alpha_min_ratio=None, cv=5, n_jobs=None, fit_intercept=True, standardize=True,
-        screening=True, tol=1e-6, max_iter=10_000,
+        screening=True, tol=1e-6, max_iter=10_000, max_clusters=None,
     ):  # fmt: skip
         self.groups = groups
         self.l1_ratio = l1_ratio
@@ -1114,3 +1061,4 @@ class SparseGroupSLOPECV(_GroupCVBase):
         self.screening = screening
         self.tol = tol
         self.max_iter = max_iter
+        self.max_clusters = max_clusters

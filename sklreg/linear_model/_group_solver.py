@@ -17,19 +17,19 @@ gradient mapping, zero exactly at a solution) at most ``tol`` times
 ``||grad F(0)||_inf``; its prox is evaluated by Davis-Yin three-operator splitting
 (:func:`sklreg.linear_model._group_penalties.prox_sparse_group_slope`).
 
-The path driver mirrors :func:`sklreg.linear_model._solver.solve_path` (strong
-screening on groups, then a KKT check on every group or variable with violators added
-and refitted until there are none), with this sub-problem solver and an optional early
-stop of the path once the coefficients have more than ``max_clusters`` distinct
-non-zero magnitudes (the rule of ``sortedl1`` and of the SLOPE R package, whose default
-is ``n_samples + 1``: beyond it the fit interpolates and the rest of the path carries no
-information).
+The path is :func:`sklreg.linear_model._solver.solve_path` (strong screening on
+groups, then a KKT check on every group or variable with violators added and refitted
+until there are none) with this sub-problem solver plugged into its ``subproblem``
+hook, and its optional early stop once the coefficients have more than
+``max_clusters`` distinct non-zero magnitudes (the rule of ``sortedl1`` and of the
+SLOPE R package, whose default is ``n_samples + 1``: beyond it the fit interpolates and
+the rest of the path carries no information).
 """
 
 import numpy as np
 
 from ._datafits import Quadratic
-from ._solver import PathResult
+from ._solver import _gap_parts, fista_momentum, solve_path
 
 __all__ = ["solve_group_path", "solve_group_subproblem", "solve_sgs_path"]
 
@@ -48,20 +48,6 @@ def _power_lipschitz(design, w, n_iter=8, seed=0):
         v = design.rmatvec(sw * (sw * design.matvec(v)))
         value = float(np.linalg.norm(v))
     return value
-
-
-def _duality_gap(datafit, penalty, alpha, coef, intercept, Z, U, G, fit_intercept):
-    """Duality gap at ``coef`` given ``Z``, ``U = dF/dZ`` and ``G = X^T U``.
-
-    The dual point ``U`` is rescaled into the dual ball by ``J*(G) / alpha``.
-    """
-    primal = datafit.value(Z) + alpha * penalty.value(coef)
-    dn = penalty.dual_norm(G)
-    s = max(1.0, dn / alpha) if alpha > 0 else 1.0
-    dual = -datafit.conjugate(U / s)
-    if fit_intercept:
-        dual += float(intercept @ U.sum(axis=0)) / s
-    return primal - dual
 
 
 def solve_group_subproblem(
@@ -145,11 +131,7 @@ def solve_group_subproblem(
             prox_tol = min(prox_tol, max(1e-2 * residual, 0.1 * tol_abs) / L)
         if iterate_b0:
             residual = max(residual, float(np.abs(gb).max()))
-        # adaptive restart (O'Donoghue and Candes): drop momentum when it points uphill
-        if np.sum((y - x_new) * (x_new - x)) > 0:
-            t = 1.0
-        t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        mom = (t - 1.0) / t_new
+        t_new, mom = fista_momentum(t, y, x, x_new)
         y = x_new + mom * (x_new - x)
         yb0 = b0_new + mom * (b0_new - b0) if iterate_b0 else b0_new
         Zy = Zn + mom * (Zn - Zx)
@@ -161,7 +143,7 @@ def solve_group_subproblem(
         elif it % check_every == 0 or it == max_iter or residual == 0.0:
             Ux = datafit.gradient(Zx)
             Gx = design.rmatvec(Ux)
-            crit = _duality_gap(datafit, penalty, alpha, x, b0, Zx, Ux, Gx, fit_intercept)
+            crit = _gap_parts(datafit, penalty, alpha, x, b0, Zx, Ux, Gx, fit_intercept)[2]
             if iterate_b0:  # the gap assumes an optimal intercept: ask for that too
                 crit = max(crit, float(np.abs(Ux.sum(axis=0)).max()) ** 2 / L)
             if crit <= tol_abs:
@@ -169,46 +151,29 @@ def solve_group_subproblem(
     return x, b0, crit, it, L
 
 
-def _n_clusters(coef):
-    """Number of distinct non-zero magnitudes among the coefficients."""
-    magnitudes = np.abs(coef[coef != 0])
-    return int(np.unique(magnitudes).size)
+def _group_subproblem(
+    design, features, datafit, penalty, alpha, coef, intercept, *, fit_intercept, tol_abs,
+    max_iter, state,
+):  # fmt: skip
+    """:func:`solve_group_subproblem` in the calling convention of ``solve_path``'s hook.
+
+    The step size ``L`` is carried from one sub-problem to the next in ``state``.
+    """
+    sub = design.take(features) if features.size < design.shape[1] else design
+    c_ws, b0, crit, it, state["L"] = solve_group_subproblem(
+        sub, datafit, penalty.restrict(features), alpha, coef, intercept,
+        fit_intercept=fit_intercept, tol_abs=tol_abs, max_iter=max_iter,
+        lipschitz=state.get("L"),
+    )  # fmt: skip
+    return c_ws, b0, crit, it, sub.matvec(c_ws) + b0
 
 
-def _null_model(design, datafit, penalty, fit_intercept):
-    """Intercept, gradient, ``alpha_max`` and loss of the all-zero model."""
-    n = design.shape[0]
-    b0 = datafit.null_intercept() if fit_intercept else np.zeros(1)
-    Z0 = np.broadcast_to(b0, (n, 1))
-    G0 = design.rmatvec(datafit.gradient(Z0))
-    if hasattr(penalty, "alpha_max"):
-        alpha_max = penalty.alpha_max(G0)
-    else:
-        alpha_max = penalty.dual_norm(G0)
-    return b0, G0, float(alpha_max), datafit.value(Z0)
-
-
-def solve_group_path(
-    design,
-    datafit,
-    penalty,
-    alphas,
-    *,
-    fit_intercept=True,
-    screening=True,
-    tol=1e-6,
-    max_iter=10_000,
-    coef_init=None,
-    intercept_init=None,
-    alpha_init=None,
-    max_clusters=None,
-):
+def solve_group_path(design, datafit, penalty, alphas, **kwargs):
     """Group SLOPE or Sparse-group SLOPE for each ``alpha`` in turn, with screening.
 
-    With ``screening=True`` each step solves on the strong set (plus the features
-    active at the previous step), then checks the optimality conditions on every
-    feature and refits with any violators added, until there are none. With
-    ``screening=False`` every step solves on all features.
+    :func:`sklreg.linear_model._solver.solve_path` (strong screening, KKT checks with
+    violators added and refitted, warm starts, the ``max_clusters`` early stop) with the
+    FISTA of :func:`solve_group_subproblem` on each working set.
 
     Parameters
     ----------
@@ -216,22 +181,13 @@ def solve_group_path(
     datafit : datafit object (one output)
     penalty : GroupSLOPEPenalty or SparseGroupSLOPEPenalty
     alphas : array-like of shape (n_alphas,)
-    fit_intercept : bool, default=True
-    screening : bool, default=True
-    tol : float, default=1e-6
-        Group SLOPE: each step's duality gap is at most ``tol`` times the null
-        model's loss. Sparse-group SLOPE: each step's KKT residual is at most ``tol``
-        times ``||grad F(0)||_inf``.
-    max_iter : int, default=10000
-    coef_init, intercept_init : ndarray, default=None
-        Warm start (the solution for ``alpha_init``).
-    alpha_init : float, default=None
-        The alpha the warm start solves (``alpha_max`` without it).
-    max_clusters : int, default=None
-        Stop the path after the first step whose coefficients have more distinct
-        non-zero magnitudes than this (``sortedl1``'s rule, whose default is
-        ``n_samples + 1``); the result then holds the steps solved so far. No early
-        stop when None.
+    **kwargs
+        The keyword arguments of ``solve_path`` (``fit_intercept``, ``screening``,
+        ``tol``, ``max_iter``, ``coef_init``, ``intercept_init``, ``alpha_init``,
+        ``max_clusters``). ``tol``: for Group SLOPE each step's duality gap is at most
+        ``tol`` times the null model's loss; for Sparse-group SLOPE (no closed-form
+        dual norm) each step's KKT residual is at most ``tol`` times
+        ``||grad F(0)||_inf``.
 
     Returns
     -------
@@ -239,83 +195,7 @@ def solve_group_path(
         ``gaps`` holds duality gaps (Group SLOPE) or KKT residuals (Sparse-group
         SLOPE) of the full problem.
     """
-    alphas = np.asarray(alphas, dtype=np.float64)
-    n, p = design.shape
-    use_gap = hasattr(penalty, "dual_norm")
-    b0_null, G, alpha_max, null_value = _null_model(design, datafit, penalty, fit_intercept)
-    if use_gap:
-        tol_abs = tol * max(null_value, 1e-12)
-    else:
-        tol_abs = tol * max(float(np.abs(G).max(initial=0.0)), 1e-12)
-    coef = np.zeros((p, 1)) if coef_init is None else np.array(coef_init, float)
-    b0 = b0_null.copy() if intercept_init is None else np.array(intercept_init, float)
-    a_prev = alpha_max if alpha_init is None else float(alpha_init)
-    if coef_init is not None:
-        G = design.rmatvec(datafit.gradient(design.matvec(coef) + b0))
-    out = {k: [] for k in ("coefs", "b0", "crit", "it", "scr", "act", "viol", "touch")}
-    L = None
-    for alpha in alphas:
-        active = coef[:, 0] != 0
-        if alpha >= alpha_max:  # the solution is known to be zero
-            ws = np.zeros(p, dtype=bool)
-            coef = np.zeros((p, 1))
-        elif screening:
-            ws = penalty.strong_set(G, max(a_prev, alpha), alpha) | active
-        else:
-            ws = np.ones(p, dtype=bool)
-        n_screened, n_viol, n_it, crit = int(ws.sum()), 0, 0, 0.0
-        while True:
-            idx = np.flatnonzero(ws)
-            if idx.size:
-                sub = design.take(idx) if idx.size < p else design
-                c_ws, b0, crit, it, L = solve_group_subproblem(
-                    sub, datafit, penalty.restrict(idx), alpha, coef[idx], b0,
-                    fit_intercept=fit_intercept, tol_abs=tol_abs, max_iter=max_iter,
-                    lipschitz=L,
-                )  # fmt: skip
-                n_it += it
-                coef = np.zeros((p, 1))
-                coef[idx] = c_ws
-                Z = sub.matvec(c_ws) + b0
-            else:
-                coef = np.zeros((p, 1))
-                b0 = b0_null.copy()
-                Z = np.broadcast_to(b0, (n, 1))
-            U = datafit.gradient(Z)
-            G = design.rmatvec(U)
-            if not screening or alpha >= alpha_max:
-                break
-            viol = penalty.kkt_violations(G, alpha) & ~ws
-            if not viol.any():
-                break
-            n_viol += int(viol.sum())
-            ws |= viol
-        if use_gap:
-            crit = _duality_gap(datafit, penalty, alpha, coef, b0, Z, U, G, fit_intercept)
-        out["coefs"].append(coef)
-        out["b0"].append(b0.copy())
-        out["crit"].append(crit)
-        out["it"].append(n_it)
-        out["scr"].append(n_screened)
-        out["act"].append(int(np.count_nonzero(coef)))
-        out["viol"].append(n_viol)
-        out["touch"].append(int(ws.sum()))
-        a_prev = alpha
-        if max_clusters is not None and _n_clusters(coef) > max_clusters:
-            break
-    k = len(out["coefs"])
-    return PathResult(
-        alphas=alphas[:k],
-        coefs=np.array(out["coefs"]).reshape(k, p, 1),
-        intercepts=np.array(out["b0"]).reshape(k, 1),
-        gaps=np.array(out["crit"]),
-        n_iter=np.array(out["it"]),
-        n_screened=np.array(out["scr"]),
-        n_active=np.array(out["act"]),
-        n_violations=np.array(out["viol"]),
-        n_touched=np.array(out["touch"]),
-        alpha_max=float(alpha_max),
-    )
+    return solve_path(design, datafit, penalty, alphas, subproblem=_group_subproblem, **kwargs)
 
 
 def solve_sgs_path(design, datafit, penalty, alphas, **kwargs):

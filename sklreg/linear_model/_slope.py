@@ -1,8 +1,9 @@
 """SLOPE estimators: ``slope_path``, ``SLOPE``, ``SLOPEClassifier`` and ``SLOPECV``.
 
 The maths lives in :mod:`._sorted_l1` (penalty), :mod:`._datafits` (losses) and
-:mod:`._solver` (hybrid coordinate descent for the squared loss, FISTA for the others,
-on working sets; path driver with strong screening and KKT checks); the estimators are
+:mod:`._solver` (hybrid coordinate descent for the squared loss, proximal Newton around
+it for the binary logistic loss, FISTA for the multinomial one, on working sets; path
+driver with strong screening and KKT checks); the estimators are
 thin shells that validate input, standardise implicitly and map the coefficients back
 to the original scale.
 """
@@ -100,6 +101,7 @@ def slope_path(
     screening=True,
     tol=1e-6,
     max_iter=10_000,
+    max_clusters=None,
 ):
     """The SLOPE regularisation path with strong screening and KKT checks.
 
@@ -141,6 +143,11 @@ def slope_path(
         Relative duality-gap tolerance of each step.
     max_iter : int, default=10000
         Iteration cap per solve.
+    max_clusters : int, default=None
+        Stop the path early, after the first step whose coefficients have more
+        distinct non-zero magnitudes than this (``sortedl1`` stops at
+        ``n_samples + 1``: past it the fit interpolates the data); the returned
+        arrays then hold only the steps solved. None runs the whole grid.
 
     Returns
     -------
@@ -192,6 +199,7 @@ def slope_path(
         screening=screening,
         tol=tol,
         max_iter=max_iter,
+        max_clusters=max_clusters,
     )
 
 
@@ -213,6 +221,7 @@ def _path(
     screening,
     tol,
     max_iter,
+    max_clusters=None,
 ):
     design = make_design(X, sample_weight, fit_intercept=fit_intercept, standardize=standardize)
     datafit = _DATAFITS[loss](Y, sample_weight)
@@ -231,6 +240,7 @@ def _path(
         screening=screening,
         tol=tol,
         max_iter=max_iter,
+        max_clusters=max_clusters,
     )
     coefs = res.coefs / design.scale[None, :, None]  # original scale, in one pass
     intercepts = (res.intercepts - np.einsum("p,apk->ak", design.offset, coefs)).T
@@ -257,7 +267,8 @@ _COMMON_CONSTRAINTS = {
 _COMMON_DOC = """
     alpha : float, default=0.01
         Multiplier of the lambda sequence (the penalty is ``alpha * sum_j lam_j
-        |b|_(j)``, with the loss averaged over samples, as in ``sortedl1``).
+        |b|_(j)``, with the loss averaged over samples, as in ``sortedl1``). ``0``
+        fits the unpenalised model (least squares is then solved directly).
     lam : {"bh", "gaussian", "oscar"} or array-like, default="bh"
         Lambda sequence: Benjamini-Hochberg, its Gaussian correction, OSCAR, or
         non-increasing non-negative weights of length ``n_features`` (times the number
@@ -462,7 +473,10 @@ class SLOPEClassifier(ClassifierMixin, _SLOPEBase):
 
     Minimises the mean (weighted) logistic or multinomial loss plus
     ``alpha * sum_j lam_j |vec(B)|_(j)``; the multinomial model penalises all
-    ``n_features * n_classes`` coefficients with one sorted-L1 norm.
+    ``n_features * n_classes`` coefficients with one sorted-L1 norm. The binary model
+    is solved by proximal Newton (IRLS) steps around the hybrid coordinate descent of
+    :class:`SLOPE`, as ``sortedl1`` does, the multinomial one by FISTA, both on working
+    sets chosen by the strong screening rule and checked against the KKT conditions.
 
     Parameters
     ----------"""
@@ -607,20 +621,51 @@ class SLOPEClassifier(ClassifierMixin, _SLOPEBase):
         return self.classes_[idx]
 
 
-def _fold_mse(X, y, sample_weight, train, test, alphas, params):
-    _, coefs, intercepts, _ = _path(
-        X[train],
-        y[train],
-        sample_weight[train],
-        loss="squared",
-        alphas=alphas,
-        n_alphas=len(alphas),
-        alpha_min_ratio=None,
-        **params,
+def _fold_mse(path_func, X, y, sample_weight, train, test, alphas, params):
+    """Test mean squared error of the path fitted on ``train``, one per alpha."""
+    _, coefs, intercepts, _ = path_func(
+        X[train], y[train], sample_weight=sample_weight[train], alphas=alphas, **params
     )
     pred = safe_sparse_dot(X[test], coefs) + intercepts
     err = (pred - y[test][:, None]) ** 2
     return np.average(err, axis=0, weights=sample_weight[test])
+
+
+def _cv_fit(estimator, path_func, X, y, sample_weight, params):
+    """The CV estimators' fit: full-data path, folds in parallel, best alpha.
+
+    ``path_func(X, y, sample_weight=..., alphas=..., **params)`` returns
+    ``(alphas, coefs, intercepts, info)``. The folds run on the grid of the full-data
+    path (cut where that path stopped early, with no early stop of their own), in
+    parallel through joblib. Sets the attributes every CV estimator shares and returns
+    ``(X, info)`` of the full-data path.
+    """
+    X, y = validate_data(
+        estimator, X, y, accept_sparse=["csr", "csc"], y_numeric=True, dtype=np.float64
+    )
+    if sparse.issparse(X):
+        X = X.tocsr()  # row slicing for the folds
+    sample_weight = _check_sample_weight(sample_weight, X)
+    alphas, coefs, intercepts, res = path_func(
+        X, y, sample_weight=sample_weight, alphas=estimator.alphas, **params
+    )
+    fold_params = dict(params, max_clusters=None) if "max_clusters" in params else params
+    folds = list(check_cv(estimator.cv).split(X, y))
+    mse = Parallel(n_jobs=estimator.n_jobs)(
+        delayed(_fold_mse)(path_func, X, y, sample_weight, train, test, alphas, fold_params)
+        for train, test in folds
+    )
+    estimator.mse_path_ = np.column_stack(mse)
+    best = int(np.argmin(estimator.mse_path_.mean(axis=1)))
+    estimator.alphas_ = alphas
+    estimator.alpha_ = float(alphas[best])
+    estimator.coef_path_ = coefs
+    estimator.coef_ = coefs[:, best].copy()
+    estimator.intercept_ = float(intercepts[best])
+    estimator.n_screened_path_ = res.n_screened
+    estimator.n_active_path_ = res.n_active
+    estimator.n_violations_path_ = res.n_violations
+    return X, res
 
 
 class SLOPECV(RegressorMixin, BaseEstimator):
@@ -661,13 +706,18 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         Relative duality-gap tolerance.
     max_iter : int, default=10000
         Iteration cap per solve.
+    max_clusters : int, default=None
+        Stop the full-data path early, after the first alpha whose coefficients have
+        more distinct non-zero magnitudes than this (as in :func:`slope_path`); the
+        grid ``alphas_`` is then cut there and the folds are evaluated on that grid.
+        None runs the whole grid.
 
     Attributes
     ----------
     alpha_ : float
         The chosen alpha.
     alphas_ : ndarray of shape (n_alphas,)
-        The grid.
+        The grid (up to where the full-data path stopped, with ``max_clusters``).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Test mean squared error per alpha and fold.
     coef_ : ndarray of shape (n_features,)
@@ -722,6 +772,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         "screening": ["boolean"],
         "tol": _COMMON_CONSTRAINTS["tol"],
         "max_iter": _COMMON_CONSTRAINTS["max_iter"],
+        "max_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -741,6 +792,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         screening=True,
         tol=1e-6,
         max_iter=10_000,
+        max_clusters=None,
     ):
         self.lam = lam
         self.q = q
@@ -756,6 +808,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         self.screening = screening
         self.tol = tol
         self.max_iter = max_iter
+        self.max_clusters = max_clusters
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -774,52 +827,25 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         -------
         self : SLOPECV
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], y_numeric=True, dtype=np.float64
-        )
-        if sparse.issparse(X):
-            X = X.tocsr()  # row slicing for the folds
-        sample_weight = _check_sample_weight(sample_weight, X)
         params = dict(
             lam=self.lam,
             q=self.q,
             theta1=self.theta1,
             theta2=self.theta2,
+            n_alphas=self.n_alphas,
+            alpha_min_ratio=self.alpha_min_ratio,
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
             screening=self.screening,
             tol=self.tol,
             max_iter=self.max_iter,
+            max_clusters=self.max_clusters,
         )
-        alphas, coefs, intercepts, res = _path(
-            X,
-            y,
-            sample_weight,
-            loss="squared",
-            alphas=self.alphas,
-            n_alphas=self.n_alphas,
-            alpha_min_ratio=self.alpha_min_ratio,
-            **params,
-        )
-        folds = list(check_cv(self.cv).split(X, y))
-        mse = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_mse)(X, y, sample_weight, train, test, alphas, params)
-            for train, test in folds
-        )
-        self.mse_path_ = np.column_stack(mse)
-        best = int(np.argmin(self.mse_path_.mean(axis=1)))
-        self.alphas_ = alphas
-        self.alpha_ = float(alphas[best])
-        self.coef_path_ = coefs
-        self.coef_ = coefs[:, best].copy()
-        self.intercept_ = float(intercepts[best])
+        X, res = _cv_fit(self, slope_path, X, y, sample_weight, params)
         self.lambda_ = _resolve_lambda(
             self.lam, X.shape[1], X.shape[0], self.q, self.theta1, self.theta2
         )
         self.dual_gap_path_ = res.gaps
-        self.n_screened_path_ = res.n_screened
-        self.n_active_path_ = res.n_active
-        self.n_violations_path_ = res.n_violations
         self.n_iter_ = max(1, int(res.n_iter.sum()))
         return self
 

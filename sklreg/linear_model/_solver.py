@@ -4,11 +4,15 @@ A model is a *datafit* (:mod:`sklreg.linear_model._datafits`), a *penalty* and a
 *design* (:class:`Design`, X with implicit centring and scaling). Sub-problems on a
 working set of features are solved by the hybrid coordinate descent of Larsson et al.
 (2023) (:func:`solve_subproblem_cd`: SLOPE with the squared loss, compiled with numba,
-reading the working columns of X and a residual, no Gram matrix) or, for any other
-datafit / penalty, by an accelerated proximal gradient method (FISTA with adaptive
-restart, :func:`solve_subproblem`). The path driver runs a grid of ``alpha`` values with
-the strong screening rule and re-checks the KKT conditions on every feature, adding
-violators and refitting, so the screened path equals the unscreened one.
+reading the working columns of X and a residual, no Gram matrix), by proximal Newton
+steps around it for the binary logistic loss (:func:`solve_subproblem_newton`, the
+IRLS outer loop of ``sortedl1``) or, for any other datafit / penalty, by an
+accelerated proximal gradient method (FISTA with adaptive restart,
+:func:`solve_subproblem`). The path driver (:func:`solve_path`) runs a grid of
+``alpha`` values with the strong screening rule and re-checks the KKT conditions on
+every feature, adding violators and refitting, so the screened path equals the
+unscreened one; its ``subproblem`` hook takes another working-set solver (the group
+models plug theirs in there, :mod:`._group_solver`).
 
 Penalty protocol
 ----------------
@@ -38,16 +42,26 @@ The objective is ``F(X B + 1 b0) + alpha * J(B)`` with ``B`` of shape
 :class:`sklreg.linear_model._sorted_l1.SortedL1` is the reference implementation.
 """
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import LinearOperator, eigsh, lsqr
+from scipy.special import expit
 
-from ._datafits import Quadratic
+from ._datafits import Logistic, Quadratic
 from ._sorted_l1 import SortedL1, njit, prox_sorted_l1
 
-__all__ = ["Design", "PathResult", "solve_path", "solve_subproblem", "solve_subproblem_cd"]
+__all__ = [
+    "Design",
+    "PathResult",
+    "select_subproblem",
+    "solve_path",
+    "solve_subproblem",
+    "solve_subproblem_cd",
+    "solve_subproblem_newton",
+]
 
 # Quadratic sub-problems up to this many working features use a cached Gram matrix.
 _GRAM_MAX_FEATURES = 3000
@@ -152,6 +166,19 @@ def _gap_parts(datafit, penalty, alpha, coef, intercept, Z, U, G, fit_intercept)
     return primal, dual, primal - dual
 
 
+def fista_momentum(t, y, x, x_new):
+    """FISTA's extrapolation with adaptive restart (O'Donoghue and Candes, 2015).
+
+    ``y`` is the point the step was taken from, ``x`` / ``x_new`` the previous and new
+    iterates; the momentum is dropped (``t`` reset to 1) when it points uphill.
+    Returns ``(t_new, mom)``: the next ``t`` and the weight of ``x_new - x``.
+    """
+    if np.sum((y - x_new) * (x_new - x)) > 0:
+        t = 1.0
+    t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+    return t_new, (t - 1.0) / t_new
+
+
 def solve_subproblem(
     design,
     datafit,
@@ -218,11 +245,7 @@ def solve_subproblem(
             G = design.rmatvec(U)
         x_new = penalty.prox(y - G / L, alpha / L)
         b0_new = yb0 - U.sum(axis=0) / L if iterate_b0 else b0
-        # adaptive restart (O'Donoghue and Candes): drop momentum when it points uphill
-        if np.sum((y - x_new) * (x_new - x)) > 0:
-            t = 1.0
-        t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        mom = (t - 1.0) / t_new
+        t_new, mom = fista_momentum(t, y, x, x_new)
         y = x_new + mom * (x_new - x)
         yb0 = b0_new + mom * (b0_new - b0) if iterate_b0 else b0_new
         x, b0, t = x_new, b0_new, t_new
@@ -278,12 +301,26 @@ class PathResult:
 
 
 def null_model(design, datafit, penalty, fit_intercept):
-    """Intercept, gradient and ``alpha_max`` of the model with all coefficients zero."""
+    """Intercept, gradient, ``alpha_max`` and loss of the model with all coefficients zero.
+
+    ``alpha_max`` is ``penalty.alpha_max(G0)`` where the penalty has that method (an
+    upper bound, for penalties whose dual norm has no closed form), else
+    ``penalty.dual_norm(G0)``.
+    """
     n, K = design.shape[0], datafit.n_outputs
     b0 = datafit.null_intercept() if fit_intercept else np.zeros(K)
     Z0 = np.broadcast_to(b0, (n, K))
     G0 = design.rmatvec(datafit.gradient(Z0))
-    return b0, G0, penalty.dual_norm(G0), datafit.value(Z0)
+    if hasattr(penalty, "alpha_max"):
+        alpha_max = float(penalty.alpha_max(G0))
+    else:
+        alpha_max = penalty.dual_norm(G0)
+    return b0, G0, alpha_max, datafit.value(Z0)
+
+
+def _n_clusters(coef):
+    """Number of distinct non-zero magnitudes among the coefficients."""
+    return int(np.unique(np.abs(coef[coef != 0])).size)
 
 
 def solve_path(
@@ -299,6 +336,8 @@ def solve_path(
     coef_init=None,
     intercept_init=None,
     alpha_init=None,
+    subproblem=None,
+    max_clusters=None,
 ):
     """Solve ``min F(X B + b0) + alpha J(B)`` for each ``alpha`` in turn, warm-started.
 
@@ -318,7 +357,9 @@ def solve_path(
     screening : bool, default=True
     tol : float, default=1e-6
         Each step stops when its duality gap is at most ``tol`` times the loss of the
-        null model.
+        null model. A penalty without ``dual_norm`` (no closed-form duality gap) stops
+        on the sub-problem solver's criterion at most ``tol`` times
+        ``||grad F(0)||_inf`` instead.
     max_iter : int, default=10000
         Iteration cap of each sub-problem solve.
     coef_init, intercept_init : ndarray, default=None
@@ -326,16 +367,36 @@ def solve_path(
     alpha_init : float, default=None
         The alpha the warm start solves (``alpha_max`` without warm start); the strong
         rule's first step goes from it.
+    subproblem : callable, default=None
+        The working-set solver, called as ``subproblem(design, features, datafit,
+        penalty, alpha, coef, intercept, *, fit_intercept, tol_abs, max_iter, state)``
+        with ``coef`` the coefficients of ``features`` and ``state`` a dict kept along
+        the path; it returns ``(coef, intercept, criterion, n_iter, Z)`` with ``Z`` the
+        linear predictor. None picks one for the model (:func:`select_subproblem`).
+    max_clusters : int, default=None
+        Stop after the first step whose coefficients have more distinct non-zero
+        magnitudes than this (``sortedl1``'s rule, whose default is
+        ``n_samples + 1``); the result then holds the steps solved so far.
 
     Returns
     -------
     result : PathResult
+        ``gaps`` holds duality gaps, or the sub-problem criterion for a penalty
+        without ``dual_norm``.
     """
+    if max_clusters is not None and (
+        not isinstance(max_clusters, numbers.Integral) or max_clusters < 1
+    ):
+        raise ValueError(f"max_clusters must be None or a positive integer; got {max_clusters!r}.")
     alphas = np.asarray(alphas, dtype=np.float64)
     n, p = design.shape
     K = datafit.n_outputs
     b0_null, G, alpha_max, null_value = null_model(design, datafit, penalty, fit_intercept)
-    tol_abs = tol * max(null_value, 1e-12)
+    use_gap = hasattr(penalty, "dual_norm")
+    scale = null_value if use_gap else float(np.abs(G).max(initial=0.0))
+    tol_abs = tol * max(scale, 1e-12)
+    if subproblem is None:
+        subproblem = select_subproblem(datafit, penalty)
     coef = np.zeros((p, K)) if coef_init is None else np.array(coef_init, float)
     b0 = b0_null.copy() if intercept_init is None else np.array(intercept_init, float)
     a_prev = alpha_max if alpha_init is None else float(alpha_init)
@@ -343,23 +404,21 @@ def solve_path(
         G = design.rmatvec(datafit.gradient(design.matvec(coef) + b0))
     out = {k: [] for k in ("b0", "gaps", "it", "scr", "act", "viol", "touch")}
     coefs_path = np.zeros((len(alphas), p, K))  # the path itself, filled in place
-    all_features = np.ones(p, dtype=bool)
-    use_cd, cd_state = _cd_applies(datafit, penalty), {}
-    for alpha in alphas:
+    state = {}
+    for step, alpha in enumerate(alphas):
         active = np.any(coef != 0, axis=1)
         if alpha >= alpha_max:  # the solution is known to be zero
             ws = np.zeros(p, dtype=bool)
             coef = np.zeros((p, K))
         elif screening:
-            slack_from = max(a_prev, alpha)
-            ws = penalty.strong_set(G, slack_from, alpha) | active
+            ws = penalty.strong_set(G, max(a_prev, alpha), alpha) | active
         else:
-            ws = all_features.copy()
-        n_screened, n_viol, n_it = int(ws.sum()), 0, 0
+            ws = np.ones(p, dtype=bool)
+        n_screened, n_viol, n_it, crit = int(ws.sum()), 0, 0, 0.0
         while True:
             idx = np.flatnonzero(ws)
-            if idx.size and use_cd:
-                c_ws, b0, _, it, Z = solve_subproblem_cd(
+            if idx.size:
+                c_ws, b0, crit, it, Z = subproblem(
                     design,
                     idx,
                     datafit,
@@ -370,28 +429,11 @@ def solve_path(
                     fit_intercept=fit_intercept,
                     tol_abs=tol_abs,
                     max_iter=max_iter,
-                    state=cd_state,
+                    state=state,
                 )
                 n_it += it
                 coef = np.zeros((p, K))
                 coef[idx] = c_ws
-            elif idx.size:
-                sub = design.take(idx) if idx.size < p else design
-                c_ws, b0, _, it = solve_subproblem(
-                    sub,
-                    datafit,
-                    penalty.restrict(idx, K),
-                    alpha,
-                    coef[idx],
-                    b0,
-                    fit_intercept=fit_intercept,
-                    tol_abs=tol_abs,
-                    max_iter=max_iter,
-                )
-                n_it += it
-                coef = np.zeros((p, K))
-                coef[idx] = c_ws
-                Z = sub.matvec(c_ws) + b0
             else:
                 coef = np.zeros((p, K))
                 b0 = b0_null.copy()
@@ -405,20 +447,24 @@ def solve_path(
                 break
             n_viol += int(viol.sum())
             ws |= viol
-        gap = _gap_parts(datafit, penalty, alpha, coef, b0, Z, U, G, fit_intercept)[2]
-        coefs_path[len(out["gaps"])] = coef
+        if use_gap:
+            crit = _gap_parts(datafit, penalty, alpha, coef, b0, Z, U, G, fit_intercept)[2]
+        coefs_path[step] = coef
         out["b0"].append(b0.copy())
-        out["gaps"].append(gap)
+        out["gaps"].append(crit)
         out["it"].append(n_it)
         out["scr"].append(n_screened)
         out["act"].append(int(np.any(coef != 0, axis=1).sum()))
         out["viol"].append(n_viol)
         out["touch"].append(int(ws.sum()))
         a_prev = alpha
+        if max_clusters is not None and _n_clusters(coef) > max_clusters:
+            break
+    k = len(out["gaps"])
     return PathResult(
-        alphas=alphas,
-        coefs=coefs_path,
-        intercepts=np.array(out["b0"]).reshape(len(alphas), K),
+        alphas=alphas[:k],
+        coefs=coefs_path[:k],
+        intercepts=np.array(out["b0"]).reshape(k, K),
         gaps=np.array(out["gaps"]),
         n_iter=np.array(out["it"]),
         n_screened=np.array(out["scr"]),
@@ -427,6 +473,41 @@ def solve_path(
         n_touched=np.array(out["touch"]),
         alpha_max=float(alpha_max),
     )
+
+
+def select_subproblem(datafit, penalty):
+    """The working-set solver :func:`solve_path` uses for this model by default.
+
+    SLOPE with one output: hybrid coordinate descent (:func:`solve_subproblem_cd`) for
+    the squared loss, proximal Newton around it (:func:`solve_subproblem_newton`) for
+    the logistic loss; anything else: FISTA (:func:`solve_subproblem`).
+    """
+    if type(penalty) is SortedL1 and datafit.n_outputs == 1:
+        if isinstance(datafit, Quadratic):
+            return solve_subproblem_cd
+        if isinstance(datafit, Logistic):
+            return solve_subproblem_newton
+    return _fista_subproblem
+
+
+def _fista_subproblem(
+    design, features, datafit, penalty, alpha, coef, intercept, *, fit_intercept, tol_abs,
+    max_iter, state,
+):  # fmt: skip
+    """:func:`solve_subproblem` in the calling convention of ``solve_path``'s hook."""
+    sub = design.take(features) if features.size < design.shape[1] else design
+    c_ws, b0, crit, it = solve_subproblem(
+        sub,
+        datafit,
+        penalty.restrict(features, datafit.n_outputs),
+        alpha,
+        coef,
+        intercept,
+        fit_intercept=fit_intercept,
+        tol_abs=tol_abs,
+        max_iter=max_iter,
+    )
+    return c_ws, b0, crit, it, sub.matvec(c_ws) + b0
 
 
 # --------------------------------------------------------------------------------------
@@ -684,11 +765,6 @@ def _cd_epoch(
     return n_clusters
 
 
-def _cd_applies(datafit, penalty):
-    """Whether the hybrid CD solver handles this model (SLOPE, squared loss, 1 output)."""
-    return type(penalty) is SortedL1 and isinstance(datafit, Quadratic) and datafit.n_outputs == 1
-
-
 class _Columns:
     """The working set's columns of X, in the layout the compiled kernels read.
 
@@ -790,20 +866,76 @@ def solve_subproblem_cd(
     coef, intercept, gap, n_iter, Z
         ``Z`` is the linear predictor ``X b + b0`` of shape (n_samples, 1).
     """
-    state = {} if state is None else state
     cols = _Columns(design.X, features)
-    w = datafit._w[:, 0]
-    y = datafit.y[:, 0]
-    mu = design.offset[features]
-    inv_sigma = 1.0 / design.scale[features]
-    n_ws = features.size
-    sub_pen = penalty.restrict(features, 1)
-    lam = alpha * sub_pen.lam
-    cumlam = np.concatenate(([0.0], np.cumsum(lam)))
-    beta = np.array(coef[:, 0], dtype=np.float64)
+    lam = alpha * penalty.restrict(features, 1).lam
     b0 = np.array(intercept, dtype=np.float64)
+    y = datafit.y[:, 0]
+    if alpha <= 0:  # no penalty: no dual ball, the gap certifies nothing; solve directly
+        w, mu, inv_sigma = datafit._w[:, 0], design.offset[features], 1.0 / design.scale[features]
+        beta, it = _least_squares(cols, w, y - b0[0], mu, inv_sigma, max_iter)
+        bs = beta * inv_sigma
+        Z = cols.matvec(bs) - mu @ bs + b0[0]
+        return beta[:, None], b0, 0.0, it, Z[:, None]
+    beta, gap, it, r = _cd_solve(
+        cols,
+        datafit._w[:, 0],
+        y,
+        design.offset[features],
+        1.0 / design.scale[features],
+        lam,
+        coef[:, 0],
+        b0[0] if fit_intercept else 0.0,
+        tol_abs=tol_abs,
+        max_iter=max_iter,
+        state=state,
+        b0_value=b0[0],
+    )
+    return beta[:, None], b0, gap, it, (y - r)[:, None]
+
+
+def _least_squares(cols, w, target, mu, inv_sigma, max_iter):
+    """``argmin_b sum_i w_i (target_i - (Xc b)_i)^2``, ``Xc_j = (X_j - mu_j) inv_sigma_j``.
+
+    A direct solve for the unpenalised problem (``alpha = 0``): LAPACK's least squares
+    on the weighted working columns for dense X, LSQR (Paige and Saunders) through the
+    products for sparse X, so that sparse X is never densified. Returns ``(beta,
+    n_iter)`` (a minimum-norm solution when the columns are rank deficient).
+    """
+    sw = np.sqrt(w)
+    rhs = sw * target
+    if not cols.is_sparse:
+        A = (cols.Xt.T - mu) * inv_sigma * sw[:, None]
+        return np.linalg.lstsq(A, rhs, rcond=None)[0], 1
+    n, n_ws = target.shape[0], mu.shape[0]
+    op = LinearOperator(
+        (n, n_ws),
+        matvec=lambda v: sw * (cols.matvec(v * inv_sigma) - mu @ (v * inv_sigma)),
+        rmatvec=lambda u: (cols.rmatvec(sw * u) - mu * (sw @ u)) * inv_sigma,
+        dtype=np.float64,
+    )
+    out = lsqr(op, rhs, atol=1e-15, btol=1e-15, iter_lim=max(max_iter, 2 * n_ws))
+    return out[0], int(out[2])
+
+
+def _cd_solve(
+    cols, w, y, mu, inv_sigma, lam, beta, b0_gap, *, tol_abs, max_iter, state, b0_value,
+    pgd_every=_PGD_EVERY,
+):  # fmt: skip
+    """The hybrid CD loop of :func:`solve_subproblem_cd` on prepared columns.
+
+    Minimises ``sum_i w_i (y_i - b0 - (Xc b)_i)^2 / 2 + sum_j lam_j |b|_(j)`` with
+    ``Xc_j = (X_j - mu_j) inv_sigma_j``, the weights ``w`` summing to one and ``mu`` the
+    ``w``-weighted column means when there is an intercept (zeros otherwise), so that
+    the intercept ``b0_value`` is exact. ``b0_gap`` is the intercept the duality gap sees
+    (0 without one). A proximal gradient step and a gap check come every ``pgd_every``
+    epochs. Returns ``(beta, gap, n_epochs, residual)``.
+    """
+    state = {} if state is None else state
+    n_ws = beta.shape[0]
+    cumlam = np.concatenate(([0.0], np.cumsum(lam)))
+    beta = np.array(beta, dtype=np.float64)
     bs = beta * inv_sigma
-    ru = y - b0[0] - cols.matvec(bs)
+    ru = y - b0_value - cols.matvec(bs)
     shift = np.array([mu @ bs])
     hdiag = (cols.weighted_sq_norms(w) - mu**2) * inv_sigma**2
     L = state.get("L", float(np.max(hdiag, initial=0.0)))
@@ -814,12 +946,12 @@ def solve_subproblem_cd(
     cval = np.zeros(n_ws)
     tmp = np.zeros(n_ws, dtype=np.int64)
     buf = np.zeros(y.shape[0])
-    gap, it = np.inf, 0
+    gap, it, n_clusters = np.inf, 0, 0
     for it in range(max_iter + 1):
-        if it % _PGD_EVERY == 0 or it == max_iter:
+        if it % pgd_every == 0 or it == max_iter:
             grad = -(cols.rmatvec(w * ru) + shift[0] * mu) * inv_sigma
             r = ru + shift[0]
-            gap = _quadratic_gap(r, w, y, b0[0] if fit_intercept else 0.0, beta, grad, lam, alpha)
+            gap = _quadratic_gap(r, w, y, b0_gap, beta, grad, lam, float(lam[0] > 0))
             if (gap <= tol_abs and it > 0) or it == max_iter:
                 break  # (at least one step: the start may be within tol but not optimal)
             beta, L = _pgd_step(cols, beta, grad, lam, L, w, mu, inv_sigma, ru, shift)
@@ -845,7 +977,163 @@ def solve_subproblem_cd(
                 tmp,
             )
     state["L"] = L
-    return beta[:, None], b0, gap, max(it, 1), (y - r)[:, None]
+    return beta, gap, max(it, 1), r
+
+
+# Clip of the logistic variance p (1 - p) in the IRLS weights (glmnet's ``pmin``): keeps
+# the working response bounded (|z - eta| <= 1 / _VAR_MIN) where a probability is
+# extreme; the clipped model is a tighter quadratic there and the line search keeps
+# every step a descent step on the true objective.
+_VAR_MIN = 1e-5
+# Cap on Newton steps per sub-problem (proximal Newton converges in a few; each step runs
+# at least one coordinate-descent epoch, which ``max_iter`` also caps).
+_NEWTON_MAX_STEPS = 200
+# The inner solves are warm-started close to their solution and their working sets are
+# small, so the gap check (Python) costs more than the epochs (compiled) it would save:
+# check half as often as the squared-loss solver (measured on benchmark (c): ~25% less
+# time than every 5 epochs, at the same number of epochs).
+_NEWTON_PGD_EVERY = 10
+
+
+def solve_subproblem_newton(
+    design,
+    features,
+    datafit,
+    penalty,
+    alpha,
+    coef,
+    intercept,
+    *,
+    fit_intercept,
+    tol_abs,
+    max_iter=10_000,
+    state=None,
+):
+    """Proximal Newton (IRLS) for SLOPE-penalised logistic regression on a working set.
+
+    The outer loop of ``sortedl1`` / libslope for GLMs: at the current ``(b, b0)``, with
+    linear predictor ``eta`` and probabilities ``p``, the logistic loss is replaced by
+    its quadratic model, a weighted least-squares problem with weights
+    ``h_i = w_i p_i (1 - p_i)`` and working response ``z = eta + (y - p) / (p (1 - p))``;
+    that SLOPE sub-problem is solved by the hybrid coordinate descent of
+    :func:`solve_subproblem_cd` (warm-started, with the intercept exact for the
+    ``h``-weighted centring), and the step to its solution is scaled by a backtracking
+    (Armijo) line search on the true penalised objective. Stops on the true duality gap
+    of the sub-problem (and, with an intercept, on the Newton decrement of the
+    intercept ``(sum_i dF/deta_i)^2 / (2 sum_i h_i)``) at most ``tol_abs``.
+
+    Parameters
+    ----------
+    design : Design
+        The full design; only the columns ``features`` are read (and copied once).
+    features : ndarray of int
+        The working set.
+    datafit : Logistic
+        Binary logistic loss.
+    penalty : SortedL1
+        The full penalty (restricted here to the working set).
+    alpha : float
+        Penalty multiplier.
+    coef : ndarray of shape (n_ws, 1)
+        Starting coefficients.
+    intercept : ndarray of shape (1,)
+        Starting intercept (kept at 0 without ``fit_intercept``).
+    fit_intercept : bool
+        Whether the intercept is a free variable.
+    tol_abs : float
+        Stop when the duality gap is at most this.
+    max_iter : int
+        Cap on coordinate-descent epochs, over all Newton steps.
+    state : dict, default=None
+        Carries the inner solver's step size along a path.
+
+    Returns
+    -------
+    coef, intercept, gap, n_iter, Z
+        ``n_iter`` counts coordinate-descent epochs; ``Z`` is the linear predictor.
+    """
+    state = {} if state is None else state
+    inner_state = state.setdefault("newton_cd", {})
+    cols = _Columns(design.X, features)
+    w, y = datafit._w[:, 0], datafit.y[:, 0]
+    mu, inv_sigma = design.offset[features], 1.0 / design.scale[features]
+    sub_pen = penalty.restrict(features, 1)
+    lam = alpha * sub_pen.lam
+    beta = np.array(coef[:, 0], dtype=np.float64)
+    b0 = np.array(intercept, dtype=np.float64)
+
+    def predictor(beta, b0):
+        bs = beta * inv_sigma
+        return cols.matvec(bs) - mu @ bs + b0[0]
+
+    def objective(Z, beta):
+        return datafit.value(Z[:, None]) + float(np.sort(np.abs(beta))[::-1] @ lam)
+
+    Z = predictor(beta, b0)
+    f = objective(Z, beta)
+    n_it, crit, inner_factor = 0, np.inf, 0.1
+    # without a penalty (alpha = 0) the gap's dual point is not rescaled into a dual
+    # ball, so the gap certifies nothing: ask also for the last step's model decrease
+    # (half the squared Newton decrement, the suboptimality estimate) to be below tol
+    model_decrease = 0.0 if alpha > 0 else np.inf
+    for _ in range(_NEWTON_MAX_STEPS):
+        if n_it >= max_iter:
+            break
+        prob = expit(Z)
+        U = w * (prob - y)
+        gb = float(U.sum())
+        G = (cols.rmatvec(U) - mu * gb) * inv_sigma
+        crit = _gap_parts(
+            datafit, sub_pen, alpha, beta[:, None], b0, Z[:, None], U[:, None], G[:, None],
+            fit_intercept,
+        )[2]  # fmt: skip
+        var = np.maximum(prob * (1.0 - prob), _VAR_MIN)
+        h = w * var
+        S = float(h.sum())
+        if fit_intercept:
+            crit = max(crit, gb * gb / (2.0 * S))
+        crit = max(crit, model_decrease)
+        if crit <= tol_abs or S <= 0.0:
+            break
+        # the quadratic model, on the weights h / S (its objective is the model's / S)
+        hw = h / S
+        z = Z + (y - prob) / var
+        mu_h = cols.rmatvec(hw) if fit_intercept else mu
+        c0 = float(hw @ z) if fit_intercept else 0.0
+        inner_tol = max(0.1 * tol_abs, inner_factor * crit) / S
+        beta_new, _, it, _ = _cd_solve(
+            cols, hw, z, mu_h, inv_sigma, lam / S, beta, c0, tol_abs=inner_tol,
+            max_iter=max(max_iter - n_it, 1), state=inner_state, b0_value=c0,
+            pgd_every=_NEWTON_PGD_EVERY,
+        )  # fmt: skip
+        n_it += it
+        b0_new = b0
+        if fit_intercept:  # from the h-centred intercept back to the design's centring
+            b0_new = np.array([c0 - (mu_h - mu) @ (beta_new * inv_sigma)])
+        d, db = beta_new - beta, float(b0_new[0] - b0[0])
+        dZ = predictor(beta_new, b0_new) - Z
+        pen_old = f - datafit.value(Z[:, None])
+        pen_new = float(np.sort(np.abs(beta_new))[::-1] @ lam)
+        decrease = float(G @ d) + gb * db + pen_new - pen_old  # < 0 for a descent step
+        # near the solution the decrease is below the rounding error of f (and of its
+        # own terms): the slack (as in the group solver's backtracking) lets the unit
+        # step through there
+        slack = 1e-13 * max(1.0, abs(f))
+        t = 1.0
+        while decrease <= slack and t > 1e-10:
+            f_t = objective(Z + t * dZ, beta + t * d)
+            if f_t <= f + 1e-4 * t * min(decrease, 0.0) + slack:
+                break
+            t *= 0.5
+        if decrease > slack or t <= 1e-10:  # no descent from the model: solve it tighter
+            if inner_tol * S <= 0.1 * tol_abs:
+                break
+            inner_factor *= 0.01
+            continue
+        beta, b0, Z, f = beta + t * d, b0 + t * (b0_new - b0), Z + t * dZ, f_t
+        if alpha <= 0:
+            model_decrease = -0.5 * decrease
+    return beta[:, None], b0, crit, max(n_it, 1), Z[:, None]
 
 
 def _quadratic_gap(r, w, y, b0, beta, grad, lam, alpha):
