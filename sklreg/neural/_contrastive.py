@@ -445,6 +445,20 @@ def _doc(text):
     )
 
 
+_DROPOUT_DOC = """dropout : float, default=0.0
+        Dropout probability in the encoder."""
+
+# SupCon's own default, with the reason (the shared text says 0.0)
+_SUPCON_DROPOUT_DOC = """dropout : float, default=0.2
+        Dropout probability in the encoder. Khosla et al. use none (large image data
+        sets); on small tables an encoder trained on every label overfits its training
+        rows, so the linear probe sees training embeddings better separated than the test
+        embeddings. Over five validation draws (seeds 100-104, disjoint from the
+        benchmark's seeds 0-4), 0.2 raised the 100%-label linear-probe accuracy by 0.8
+        (breast cancer), 3.0 (Pima) and 2.0 (latent clusters) points, left wine and iris
+        unchanged, and cost 3 points on wine with 10% of the labels."""
+
+
 class ContrastiveEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _ContrastiveBase):
     __doc__ = _doc(
         """Self-supervised SCARF embedder: contrastive learning with random feature corruption.
@@ -611,7 +625,7 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
     >>> emb.classes_.tolist(), emb.transform(X).shape
     ([0, 1, 2], (150, 8))
     """
-    )
+    ).replace(_DROPOUT_DOC, _SUPCON_DROPOUT_DOC)
 
     _parameter_constraints = {
         **_ContrastiveBase._parameter_constraints,
@@ -629,7 +643,7 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
         corruption_rate=0.6,
         temperature=0.1,
         unlabeled_marker=-1,
-        dropout=0.0,
+        dropout=0.2,
         lr=1e-3,
         weight_decay=1e-5,
         batch_size=256,
