@@ -2,9 +2,9 @@
 
 sklreg with screening vs without, on the same grouped design and the same path, after
 checking that both give the same solutions. Two path ends are timed: the whole grid
-(100 alphas down to 1e-2 alpha_max, the issue's setting) and the same grid stopped by
-``sortedl1``'s default rule (``max_clusters = n_samples + 1``: once the coefficients
-have more than n + 1 distinct magnitudes the fit interpolates the data). Writes
+(100 alphas down to 1e-2 alpha_max, ``max_clusters=None``) and the default path end,
+``sortedl1``'s rule (``max_clusters="auto"``, n_samples + 1: once the coefficients have
+n + 1 distinct magnitudes the fit interpolates the data). Writes
 ``benchmarks/results/group_slope.md``.
 
     python benchmarks/bench_group_slope.py [--quick]
@@ -73,8 +73,8 @@ def main():
     rows = []
     for name, path in paths.items():
         for stop, extra in (
-            (f"max_clusters={n + 1}", dict(max_clusters=n + 1)),
-            ("whole grid", {}),
+            (f"max_clusters={n + 1} (the default, 'auto')", dict(max_clusters="auto")),
+            ("whole grid", dict(max_clusters=None)),
         ):
             on = _run(path, X, y, groups, True, **kw, **extra)
             off = _run(path, X, y, groups, False, **kw, **extra)
@@ -107,8 +107,10 @@ def main():
             "Group SLOPE, relative KKT residual for Sparse-group SLOPE); solver: FISTA with "
             "backtracking on the working set (SGS prox: compiled Davis-Yin splitting with a "
             "tolerance that follows the outer residual)",
-            "path end 'max_clusters=n+1' is sortedl1's default early stop (more than n + 1 "
-            "distinct non-zero magnitudes: the fit interpolates); 'whole grid' runs all "
+            "path end 'max_clusters=n+1' is the default of the path functions and CV "
+            "estimators (max_clusters='auto'), sortedl1's default early stop: the path ends "
+            "after the first step with n + 1 distinct magnitudes (zero counted), where the "
+            "fit interpolates; 'whole grid' (max_clusters=None) runs all "
             "alphas, far into the interpolating regime (thousands of active features for "
             "n samples), where the strong set is necessarily a large share of p",
             "timings: one run each on a 2-core machine shared with other jobs (noisy); "

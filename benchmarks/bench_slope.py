@@ -129,6 +129,7 @@ def grid(X, y, loss, n_alphas, fit_intercept):
         screening=True,
         tol=1e-4,
         max_iter=10,
+        max_clusters=None,
     )
     ratio = 1e-2 if X.shape[1] > X.shape[0] else 1e-3
     return np.geomspace(alphas[0], alphas[0] * ratio, n_alphas)
@@ -139,7 +140,11 @@ def run_problem(name, X, y, loss, n_alphas, n_skglm, fit_intercept, rows):
 
     n, p = X.shape
     alphas = grid(X, y, loss, n_alphas, fit_intercept)
-    kw = dict(loss=loss, fit_intercept=fit_intercept, standardize=False, tol=TARGET_GAP)
+    # the whole grid for both (sklreg's and sortedl1's default path end, n_samples + 1
+    # clusters, would cut it where the fit interpolates): the same 100 alphas are timed
+    kw = dict(
+        loss=loss, fit_intercept=fit_intercept, standardize=False, tol=TARGET_GAP, max_clusters=None
+    )
 
     def ours(alphas=alphas, screening=True):
         return slope_path(X, y, alphas=alphas, screening=screening, **kw)

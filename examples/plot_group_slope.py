@@ -28,7 +28,7 @@ X, y, groups, coef = make_sparse_slope_regression(
     snr=4.0,
     random_state=0,
 )
-alphas, coefs, _, info = group_slope_path(X, y, groups=groups, n_alphas=30)
+alphas, coefs, _, info = group_slope_path(X, y, groups=groups, n_alphas=30, max_clusters=None)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 ax1.plot(alphas, coefs.T, lw=0.8)
 ax1.set(xscale="log", xlabel="alpha", ylabel="coefficient", title="Group SLOPE path")

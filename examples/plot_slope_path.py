@@ -21,7 +21,9 @@ from sklreg.linear_model import SLOPE, slope_path
 
 X, y, _, coef = make_sparse_slope_regression(n_samples=100, n_features=300, n_nonzero=8,
                                              random_state=0)
-alphas, coefs, _, info = slope_path(X, y, n_alphas=50, standardize=True)
+# max_clusters=None: the whole grid (by default, as in sortedl1, the path stops once the
+# coefficients have more than n_samples + 1 distinct magnitudes: the fit interpolates)
+alphas, coefs, _, info = slope_path(X, y, n_alphas=50, standardize=True, max_clusters=None)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 ax1.plot(alphas, coefs.T, lw=0.8)
 ax1.set(xscale="log", xlabel="alpha", ylabel="coefficient", title="SLOPE path")

@@ -272,17 +272,17 @@ def test_max_clusters_stops_the_path_early(path):
         30, 60, n_groups=12, n_nonzero=10, rho=0.3, random_state=1
     )
     kw = dict(groups=groups, n_alphas=15, alpha_min_ratio=1e-2, tol=1e-8)
-    a_all, c_all, _, info_all = path(X, y, **kw)
+    a_all, c_all, _, info_all = path(X, y, max_clusters=None, **kw)
     a_cut, c_cut, _, info_cut = path(X, y, max_clusters=8, **kw)
 
-    def n_clusters(c):
-        return np.unique(np.abs(c[c != 0])).size
+    def n_clusters(c):  # sortedl1's count: distinct magnitudes, zero included
+        return np.unique(np.abs(c)).size
 
     k = len(a_cut)
-    # it stops at the first step past 8 distinct magnitudes, with the same solutions
+    # it stops at the first step with 8 clusters, with the same solutions
     assert 1 < k < len(a_all)
-    assert n_clusters(c_cut[:, -1]) > 8
-    assert all(n_clusters(c_cut[:, j]) <= 8 for j in range(k - 1))
+    assert n_clusters(c_cut[:, -1]) >= 8
+    assert all(n_clusters(c_cut[:, j]) < 8 for j in range(k - 1))
     np.testing.assert_array_equal(a_cut, a_all[:k])
     np.testing.assert_allclose(c_cut, c_all[:, :k], atol=1e-10)
     assert info_cut.n_active.shape == (k,)
@@ -361,7 +361,7 @@ def test_cv_max_clusters_cuts_the_grid_like_the_path(Est, path):
     np.testing.assert_allclose(cv.coef_path_, c_cut, atol=1e-10)
     assert cv.mse_path_.shape == (len(a_cut), 3)
     assert cv.alpha_ == cv.alphas_[np.argmin(cv.mse_path_.mean(axis=1))]
-    assert Est().max_clusters is None  # the default of the path functions: no early stop
+    assert Est().max_clusters == "auto"  # sortedl1's default path end, n_samples + 1
     with pytest.raises(ValueError, match="max_clusters"):
         Est(cv=3, max_clusters=0, **kw).fit(X, y)
 

@@ -300,17 +300,17 @@ def test_slopecv_parallel_equals_serial():
 def test_max_clusters_stops_the_path_and_cuts_the_cv_grid():
     X, y = _problem(14, n=30, p=60)
     kw = dict(n_alphas=12, alpha_min_ratio=1e-2, tol=1e-8)
-    a_all, c_all, _, _ = slope_path(X, y, **kw)
+    a_all, c_all, _, _ = slope_path(X, y, max_clusters=None, **kw)
     a_cut, c_cut, i_cut, info = slope_path(X, y, max_clusters=6, **kw)
 
-    def n_clusters(c):
-        return np.unique(np.abs(c[c != 0])).size
+    def n_clusters(c):  # sortedl1's count: distinct magnitudes, zero included
+        return np.unique(np.abs(c)).size
 
     k = len(a_cut)
     assert 1 < k < len(a_all) and info.gaps.shape == (k,) and i_cut.shape == (k,)
-    # it stops at the first step past 6 distinct magnitudes, with the same solutions
-    assert n_clusters(c_cut[:, -1]) > 6
-    assert all(n_clusters(c_cut[:, j]) <= 6 for j in range(k - 1))
+    # it stops at the first step with 6 clusters, with the same solutions
+    assert n_clusters(c_cut[:, -1]) >= 6
+    assert all(n_clusters(c_cut[:, j]) < 6 for j in range(k - 1))
     np.testing.assert_array_equal(a_cut, a_all[:k])
     np.testing.assert_allclose(c_cut, c_all[:, :k], atol=1e-10)
     cv = SLOPECV(cv=3, max_clusters=6, standardize=False, **kw).fit(X, y)
@@ -318,6 +318,36 @@ def test_max_clusters_stops_the_path_and_cuts_the_cv_grid():
     assert cv.mse_path_.shape == (k, 3) and cv.coef_path_.shape == (60, k)
     with pytest.raises(ValueError, match="max_clusters must be"):
         slope_path(X, y, max_clusters=0, **kw)
+    with pytest.raises(ValueError, match="max_clusters must be"):
+        slope_path(X, y, max_clusters="all", **kw)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_default_path_end_is_sortedl1s(seed):
+    # sortedl1's default path stops once the coefficients have n_samples + 1 clusters
+    # (zero included): the fit interpolates. Only that rule may act in sortedl1
+    # (tol_dev_change=0, tol_dev_ratio=1); without an intercept a p > n path reaches
+    # it inside the default grid (here after about half of the 100 alphas, so a cut
+    # one step early or late would show). Both default grids run from the same
+    # alpha_max to 1e-2 alpha_max; tolerances are tight so that the cluster ties
+    # (exact in both coordinate descents) are resolved alike.
+    rng = np.random.default_rng(seed)
+    n, p = 10, 40
+    X = rng.standard_normal((n, p))
+    y = X[:, :4] @ np.array([3.0, -2.0, 1.5, 1.0]) + rng.standard_normal(n)
+    ref = sortedl1.Slope(fit_intercept=False, tol=1e-12, max_iter=10**6).path(
+        X, y, tol_dev_change=0, tol_dev_ratio=1.0
+    )
+    alphas, coefs, _, _ = slope_path(X, y, fit_intercept=False, tol=1e-10)
+    k = len(alphas)
+    assert 1 < k < 100 and k == np.asarray(ref.alphas).size
+    np.testing.assert_allclose(alphas, np.ravel(ref.alphas), rtol=1e-8)
+    assert np.unique(np.abs(coefs[:, -1])).size == n + 1
+    # None runs every alpha it is given, past the default end
+    longer = np.geomspace(alphas[0], alphas[-1] / 2, k + 3)
+    assert len(slope_path(X, y, alphas=longer, fit_intercept=False)[0]) < k + 3
+    a_all = slope_path(X, y, alphas=longer, fit_intercept=False, max_clusters=None)[0]
+    np.testing.assert_array_equal(a_all, longer)
 
 
 @pytest.mark.parametrize(
@@ -386,7 +416,7 @@ def test_cluster_threshold_matches_brute_force_1d_minimisation():
             j = (k + 1) % sizes.size
             x = values[j] + rng.uniform(0.1, 1.0) * lam[: sizes[k]].sum() / h
         objective = partial(_cluster_objective, k=k, h=h, x=x, values=values, sizes=sizes, lam=lam)
-        z, where, merge = _slope_threshold(x, h, k, sizes[k], cptr, values, sizes.size, cumlam)
+        z, where, merge = _slope_threshold(x, h, k, k, sizes[k], cptr, values, sizes.size, cumlam)
         best = grid[np.argmin(objective(grid))]
         ref = optimize.minimize_scalar(
             lambda t, f=objective: float(f(t)[0]),
@@ -439,3 +469,60 @@ def test_heavily_clustered_oscar_matches_sortedl1(sparse_x):
     ours = SLOPE(alpha=0.05, lam=lam, standardize=False, tol=1e-14).fit(X, y)
     assert np.unique(np.abs(ours.coef_[ours.coef_ != 0])).size < np.count_nonzero(ours.coef_)
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_cd_epoch_keeps_the_cluster_lists_exact():
+    # The epoch's gap-buffer bookkeeping (zeroed and merged clusters leave a gap that
+    # is closed once per epoch): after every epoch the cluster arrays must describe
+    # exactly the clusters of beta (by decreasing magnitude), the residual must be
+    # y - X beta, and the objective must not increase (each cluster update is an
+    # exact minimisation; 1e-12 relative slack for rounding). Strong OSCAR weights
+    # from a spread-out start make many clusters zero, merge and move in each epoch.
+    from sklreg.linear_model._solver import _cd_epoch, _Columns, _rebuild_clusters
+
+    rng = np.random.default_rng(5)
+    n, p = 40, 120
+    for sparse_x in (False, True):
+        X = rng.standard_normal((n, p))
+        if sparse_x:
+            X = sparse.csc_matrix(X * (rng.uniform(size=(n, p)) < 0.3))
+        y = rng.standard_normal(n)
+        cols = _Columns(X, np.arange(p))
+        w = np.full(n, 1.0 / n)
+        mu, inv_sigma = np.zeros(p), np.ones(p)
+        lam = 0.02 * lambda_sequence("oscar", p, theta1=1.0, theta2=0.05)
+        cumlam = np.concatenate(([0.0], np.cumsum(lam)))
+        hdiag = cols.weighted_sq_norms(w)
+        beta = np.round(rng.standard_normal(p), 1)  # ties: clusters from the start
+        ru = y - cols.matvec(beta)
+        shift = np.zeros(1)
+        order, cptr = np.zeros(p, np.int64), np.zeros(p + 1, np.int64)
+        cval, tmp, buf = np.zeros(p), np.zeros(p, np.int64), np.zeros(n)
+
+        def objective(b, y=y, cols=cols, w=w, lam=lam):
+            r = y - cols.matvec(b)
+            return 0.5 * float(w @ r**2) + float(np.sort(np.abs(b))[::-1] @ lam)
+
+        nc = _rebuild_clusters(beta, order, cptr, cval)
+        f_prev, moves = objective(beta), 0
+        for _ in range(6):
+            nc_before = nc
+            nc = _cd_epoch(
+                beta, ru, shift, order, cptr, cval, nc, cumlam, hdiag, mu, inv_sigma, w,
+                cols.is_sparse, cols.Xt, *cols.args, buf, tmp,
+            )  # fmt: skip
+            moves += abs(nc - nc_before)
+            mags = np.abs(beta)
+            values = np.unique(mags[mags > 0])[::-1]
+            assert nc == values.size
+            np.testing.assert_array_equal(cval[:nc], values)
+            assert cptr[0] == 0 and cptr[nc] == np.count_nonzero(beta)
+            for c in range(nc):
+                members = order[cptr[c] : cptr[c + 1]]
+                assert np.all(mags[members] == values[c])
+                assert members.size == np.count_nonzero(mags == values[c])
+            np.testing.assert_allclose(ru, y - cols.matvec(beta), atol=1e-12)
+            f = objective(beta)
+            assert f <= f_prev * (1 + 1e-12)
+            f_prev = f
+        assert moves > 10  # the epochs did zero / merge clusters

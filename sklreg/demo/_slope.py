@@ -35,8 +35,9 @@ def run(ctx):
               rows, title=f"n={n}, p={p}, 10 true features, feature correlation 0.3")
 
     ctx.progress("regularisation path with strong screening")
+    # the whole grid (the default, max_clusters="auto", stops past n_samples + 1 clusters)
     path_alphas, coefs, _, info = slope_path(X, y, n_alphas=30 if ctx.quick else 60,
-                                             standardize=True)
+                                             standardize=True, max_clusters=None)
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))

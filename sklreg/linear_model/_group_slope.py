@@ -127,7 +127,7 @@ def _sgs_penalty(lam, group_lam, l1_ratio, group_ids, n_groups, group_weights, n
 
 def _run_path(X, y, sample_weight, penalty, solver, *, loss, alphas, n_alphas,
               alpha_min_ratio, fit_intercept, standardize, screening, tol, max_iter,
-              max_clusters=None):  # fmt: skip
+              max_clusters="auto"):  # fmt: skip
     design = make_design(X, sample_weight, fit_intercept=fit_intercept, standardize=standardize)
     datafit = _DATAFITS[loss](y, sample_weight)
     n, p = X.shape
@@ -180,11 +180,16 @@ _PATH_DOC = """
         Tolerance of each step (see Returns).
     max_iter : int, default=10000
         Iteration cap per solve.
-    max_clusters : int, default=None
-        Stop the path early, after the first step whose coefficients have more
-        distinct non-zero magnitudes than this (``sortedl1`` stops at
-        ``n_samples + 1``: past it the fit interpolates the data); the returned
-        arrays then hold only the steps solved. None runs the whole grid.
+    max_clusters : int, "auto" or None, default="auto"
+        Stop the path early, after the first step whose coefficients reach this many
+        clusters (distinct magnitudes, the zero cluster included when some
+        coefficient is zero, as ``sortedl1`` counts them); the returned arrays then
+        hold only the steps solved. "auto" is ``n_samples + 1``, the default of
+        ``sortedl1`` and of the R package SLOPE: the path ends at ``n_samples``
+        non-zero clusters, where the fit has as many free parameters as
+        observations and interpolates the data, so the rest of the grid only
+        overfits. None runs the whole grid (``sortedl1`` also runs the whole grid
+        when given ``alphas``; here the rule applies to any grid).
 """
 
 
@@ -192,7 +197,7 @@ def group_slope_path(
     X, y, *, groups=None, loss="squared", lam="bh", group_weights="sqrt", q=0.1,
     theta1=1.0, theta2=0.5, alphas=None, n_alphas=100, alpha_min_ratio=None,
     fit_intercept=True, standardize=False, sample_weight=None, screening=True,
-    tol=1e-6, max_iter=10_000, max_clusters=None,
+    tol=1e-6, max_iter=10_000, max_clusters="auto",
 ):  # fmt: skip
     return _run_path(
         *_prepare(X, y, sample_weight, groups, loss)[:3],
@@ -249,7 +254,7 @@ def sparse_group_slope_path(
     X, y, *, groups=None, loss="squared", l1_ratio=0.5, lam="bh", group_lam="bh",
     group_weights="sqrt", q=0.1, theta1=1.0, theta2=0.5, alphas=None, n_alphas=100,
     alpha_min_ratio=None, fit_intercept=True, standardize=False, sample_weight=None,
-    screening=True, tol=1e-6, max_iter=10_000, max_clusters=None,
+    screening=True, tol=1e-6, max_iter=10_000, max_clusters="auto",
 ):  # fmt: skip
     X, y, sample_weight, group_ids, n_groups = _prepare(X, y, sample_weight, groups, loss)
     penalty = _sgs_penalty(
@@ -829,7 +834,11 @@ _CV_CONSTRAINTS = {
     "alpha_min_ratio": [Interval(numbers.Real, 0, 1, closed="neither"), None],
     "cv": ["cv_object"],
     "n_jobs": [numbers.Integral, None],
-    "max_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "max_clusters": [
+        Interval(numbers.Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+        None,
+    ],
 }
 
 _CV_DOC = """    alphas : array-like, default=None
@@ -843,12 +852,12 @@ _CV_DOC = """    alphas : array-like, default=None
         Folds, as in :func:`sklearn.model_selection.check_cv`.
     n_jobs : int, default=None
         Folds run in parallel through joblib.
-    max_clusters : int, default=None
-        Stop the full-data path early, after the first alpha whose coefficients have
-        more distinct non-zero magnitudes than this (as ``max_clusters`` of the path
-        functions; ``sortedl1`` stops at ``n_samples + 1``, past which the fit
-        interpolates). The grid ``alphas_`` is then cut there and the folds are
-        evaluated on that grid. None runs the whole grid.
+    max_clusters : int, "auto" or None, default="auto"
+        Stop the full-data path early, after the first alpha whose coefficients
+        reach this many clusters (as ``max_clusters`` of the path functions: "auto"
+        is ``n_samples + 1``, ``sortedl1``'s default, where the fit interpolates).
+        The grid ``alphas_`` is then cut there and the folds are evaluated on that
+        grid. None runs the whole grid.
 """
 
 _CV_ATTRS_DOC = """
@@ -983,7 +992,7 @@ class GroupSLOPECV(_GroupCVBase):
         self, *, groups=None, group_weights="sqrt", lam="bh", q=0.1, theta1=1.0,
         theta2=0.5, alphas=None, n_alphas=100, alpha_min_ratio=None, cv=5, n_jobs=None,
         fit_intercept=True, standardize=True, screening=True, tol=1e-6, max_iter=10_000,
-        max_clusters=None,
+        max_clusters="auto",
     ):  # fmt: skip
         self.groups = groups
         self.group_weights = group_weights
@@ -1041,7 +1050,7 @@ class SparseGroupSLOPECV(_GroupCVBase):
         self, *, groups=None, l1_ratio=0.5, group_weights="sqrt", lam="bh",
         group_lam="bh", q=0.1, theta1=1.0, theta2=0.5, alphas=None, n_alphas=100,
         alpha_min_ratio=None, cv=5, n_jobs=None, fit_intercept=True, standardize=True,
-        screening=True, tol=1e-6, max_iter=10_000, max_clusters=None,
+        screening=True, tol=1e-6, max_iter=10_000, max_clusters="auto",
     ):  # fmt: skip
         self.groups = groups
         self.l1_ratio = l1_ratio

@@ -20,10 +20,10 @@ gradient mapping, zero exactly at a solution) at most ``tol`` times
 The path is :func:`sklreg.linear_model._solver.solve_path` (strong screening on
 groups, then a KKT check on every group or variable with violators added and refitted
 until there are none) with this sub-problem solver plugged into its ``subproblem``
-hook, and its optional early stop once the coefficients have more than
-``max_clusters`` distinct non-zero magnitudes (the rule of ``sortedl1`` and of the
-SLOPE R package, whose default is ``n_samples + 1``: beyond it the fit interpolates and
-the rest of the path carries no information).
+hook, and its optional early stop once the coefficients reach ``max_clusters``
+distinct magnitudes, zero included (the rule of ``sortedl1`` and of the SLOPE R
+package, whose default is ``n_samples + 1``: beyond it the fit interpolates and the
+rest of the path carries no information).
 """
 
 import numpy as np

@@ -101,7 +101,7 @@ def slope_path(
     screening=True,
     tol=1e-6,
     max_iter=10_000,
-    max_clusters=None,
+    max_clusters="auto",
 ):
     """The SLOPE regularisation path with strong screening and KKT checks.
 
@@ -143,11 +143,16 @@ def slope_path(
         Relative duality-gap tolerance of each step.
     max_iter : int, default=10000
         Iteration cap per solve.
-    max_clusters : int, default=None
-        Stop the path early, after the first step whose coefficients have more
-        distinct non-zero magnitudes than this (``sortedl1`` stops at
-        ``n_samples + 1``: past it the fit interpolates the data); the returned
-        arrays then hold only the steps solved. None runs the whole grid.
+    max_clusters : int, "auto" or None, default="auto"
+        Stop the path early, after the first step whose coefficients reach this many
+        clusters (distinct magnitudes, the zero cluster included when some
+        coefficient is zero, as ``sortedl1`` counts them); the returned arrays then
+        hold only the steps solved. "auto" is ``n_samples + 1``, the default of
+        ``sortedl1`` and of the R package SLOPE: the path ends at ``n_samples``
+        non-zero clusters, where the fit has as many free parameters as
+        observations and interpolates the data, so the rest of the grid only
+        overfits. None runs the whole grid (``sortedl1`` also runs the whole grid
+        when given ``alphas``; here the rule applies to any grid).
 
     Returns
     -------
@@ -221,7 +226,7 @@ def _path(
     screening,
     tol,
     max_iter,
-    max_clusters=None,
+    max_clusters="auto",
 ):
     design = make_design(X, sample_weight, fit_intercept=fit_intercept, standardize=standardize)
     datafit = _DATAFITS[loss](Y, sample_weight)
@@ -706,9 +711,10 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         Relative duality-gap tolerance.
     max_iter : int, default=10000
         Iteration cap per solve.
-    max_clusters : int, default=None
-        Stop the full-data path early, after the first alpha whose coefficients have
-        more distinct non-zero magnitudes than this (as in :func:`slope_path`); the
+    max_clusters : int, "auto" or None, default="auto"
+        Stop the full-data path early, after the first alpha whose coefficients
+        reach this many clusters (as in :func:`slope_path`: "auto" is
+        ``n_samples + 1``, ``sortedl1``'s default, where the fit interpolates); the
         grid ``alphas_`` is then cut there and the folds are evaluated on that grid.
         None runs the whole grid.
 
@@ -772,7 +778,11 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         "screening": ["boolean"],
         "tol": _COMMON_CONSTRAINTS["tol"],
         "max_iter": _COMMON_CONSTRAINTS["max_iter"],
-        "max_clusters": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_clusters": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
     }
 
     def __init__(
@@ -792,7 +802,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         screening=True,
         tol=1e-6,
         max_iter=10_000,
-        max_clusters=None,
+        max_clusters="auto",
     ):
         self.lam = lam
         self.q = q

@@ -56,6 +56,7 @@ from ._sorted_l1 import SortedL1, njit, prox_sorted_l1
 __all__ = [
     "Design",
     "PathResult",
+    "resolve_max_clusters",
     "select_subproblem",
     "solve_path",
     "solve_subproblem",
@@ -318,9 +319,37 @@ def null_model(design, datafit, penalty, fit_intercept):
     return b0, G0, alpha_max, datafit.value(Z0)
 
 
+def resolve_max_clusters(max_clusters, n_samples):
+    """The cluster count at which a path stops: an int, or None for no early stop.
+
+    ``"auto"`` is ``n_samples + 1``, the default of ``sortedl1.Slope.path`` (and of the
+    R package SLOPE; Larsson et al., 2023): the path ends once the coefficients have
+    ``n_samples`` distinct non-zero magnitudes (plus the zero cluster). These clusters
+    are the free parameters of a SLOPE fit: with as many of them as observations it
+    interpolates the data, so the rest of a decreasing grid only overfits.
+    """
+    if isinstance(max_clusters, str) and max_clusters == "auto":
+        return n_samples + 1
+    if max_clusters is None or (
+        isinstance(max_clusters, numbers.Integral)
+        and not isinstance(max_clusters, bool)
+        and max_clusters >= 1
+    ):
+        return max_clusters
+    raise ValueError(
+        f"max_clusters must be None, 'auto' or a positive integer; got {max_clusters!r}."
+    )
+
+
 def _n_clusters(coef):
-    """Number of distinct non-zero magnitudes among the coefficients."""
-    return int(np.unique(np.abs(coef[coef != 0])).size)
+    """Number of clusters of ``coef``: its distinct magnitudes, zero included if present.
+
+    This is the count ``sortedl1`` (1.11) stops its path on: a path with
+    ``max_clusters=m`` ends once ``m`` distinct magnitudes are reached, i.e. ``m - 1``
+    non-zero ones while some coefficient is still zero (measured against it in the
+    tests).
+    """
+    return int(np.unique(np.abs(coef)).size)
 
 
 def solve_path(
@@ -373,10 +402,12 @@ def solve_path(
         with ``coef`` the coefficients of ``features`` and ``state`` a dict kept along
         the path; it returns ``(coef, intercept, criterion, n_iter, Z)`` with ``Z`` the
         linear predictor. None picks one for the model (:func:`select_subproblem`).
-    max_clusters : int, default=None
-        Stop after the first step whose coefficients have more distinct non-zero
-        magnitudes than this (``sortedl1``'s rule, whose default is
-        ``n_samples + 1``); the result then holds the steps solved so far.
+    max_clusters : int, "auto" or None, default=None
+        Stop after the first step whose coefficients reach this many clusters
+        (distinct magnitudes, the zero cluster included when some coefficient is
+        zero: ``sortedl1``'s count); the result then holds the steps solved so far.
+        "auto" is ``n_samples + 1``, the default of ``sortedl1`` (see
+        :func:`resolve_max_clusters`); None runs the whole grid.
 
     Returns
     -------
@@ -384,12 +415,9 @@ def solve_path(
         ``gaps`` holds duality gaps, or the sub-problem criterion for a penalty
         without ``dual_norm``.
     """
-    if max_clusters is not None and (
-        not isinstance(max_clusters, numbers.Integral) or max_clusters < 1
-    ):
-        raise ValueError(f"max_clusters must be None or a positive integer; got {max_clusters!r}.")
     alphas = np.asarray(alphas, dtype=np.float64)
     n, p = design.shape
+    max_clusters = resolve_max_clusters(max_clusters, n)
     K = datafit.n_outputs
     b0_null, G, alpha_max, null_value = null_model(design, datafit, penalty, fit_intercept)
     use_gap = hasattr(penalty, "dual_norm")
@@ -458,7 +486,7 @@ def solve_path(
         out["viol"].append(n_viol)
         out["touch"].append(int(ws.sum()))
         a_prev = alpha
-        if max_clusters is not None and _n_clusters(coef) > max_clusters:
+        if max_clusters is not None and _n_clusters(coef) >= max_clusters:
             break
     k = len(out["gaps"])
     return PathResult(
@@ -554,23 +582,40 @@ def _col_axpy(j, a, v, is_sparse, Xt, data, indices, indptr):  # pragma: no cove
             v[i] += a * Xt[j, i]
 
 
-@njit(cache=True)
-def _slope_threshold(ax, h, k, size, cptr, cval, n_clusters, cumlam):  # pragma: no cover
-    """Exact minimiser of ``h/2 (z - ax)^2 + J(z)`` over ``z >= 0`` for cluster ``k``.
+# The clusters of a coordinate-descent epoch live in three arrays: ``order`` (the
+# features, cluster by cluster, by decreasing magnitude), ``cptr`` (cluster ``c`` holds
+# ``order[cptr[c]:cptr[c + 1]]``) and ``cval`` (its magnitude). An epoch sweeps them top
+# down as a gap buffer: the clusters already visited are kept compact in slots
+# ``0..kw - 1`` (``order[:cptr[kw]]``), the ones still to visit sit in slots
+# ``kr..n_slots - 1`` at their old places, and the slots (and ``order`` entries) in
+# between are free. A cluster that is zeroed or merges into another leaves only a wider
+# gap (O(1)) instead of shifting the tail of the arrays (O(number of clusters)), the
+# other moves touch only the slots between the old and the new position, and the gap is
+# closed once at the end of the epoch. The visiting order, the members' order inside
+# each cluster and hence the iterates are exactly those of the plain compact layout.
 
-    ``J(z)`` is the sorted-L1 norm as a function of the magnitude of cluster ``k`` (of
+
+@njit(cache=True)
+def _slope_threshold(ax, h, kw, kr, size, cptr, cval, n_slots, cumlam):  # pragma: no cover
+    """Exact minimiser of ``h/2 (z - ax)^2 + J(z)`` over ``z >= 0`` for cluster ``kr``.
+
+    ``J(z)`` is the sorted-L1 norm as a function of the magnitude of cluster ``kr`` (of
     ``size`` members) with every other cluster fixed: piecewise linear with slope
     ``sum(lam[P:P + size])`` when ``P`` coefficients of the other clusters are above it,
-    and a kink at every other cluster's value. The search starts from the cluster's
-    current slot and walks up or down (the cluster usually stays or moves one slot).
+    and a kink at every other cluster's value. The clusters above are the visited ones
+    in slots ``kw - 1, ..., 0`` (``cptr[kw]`` coefficients), those below sit in slots
+    ``kr + 1, ..., n_slots - 1`` (``kw == kr`` for a compact list). The search starts
+    from the cluster's current slot and walks up or down (the cluster usually stays or
+    moves one slot).
 
-    Returns ``(z, where, merge)``: ``where`` is the other cluster the new one sits just
-    below (-1 for the top) or merges into when ``merge``; ``z == 0`` zeroes the cluster.
+    Returns ``(z, where, merge)``: ``where`` is the slot of the other cluster the new one
+    sits just below (-1 for the top; ``kw - 1`` when it keeps its place) or merges into
+    when ``merge``; ``z == 0`` zeroes the cluster.
     """
-    P = cptr[k]
+    P = cptr[kw]
     S = cumlam[P + size] - cumlam[P]
     z = ax - S / h
-    up = k - 1
+    up = kw - 1
     if up >= 0 and z >= cval[up]:
         while True:  # walk up past larger clusters
             upper = cval[up]
@@ -582,12 +627,12 @@ def _slope_threshold(ax, h, k, size, cptr, cval, n_clusters, cumlam):  # pragma:
             up -= 1
             if up < 0 or z < cval[up]:
                 return z, up, False
-    lo = k + 1
+    lo = kr + 1
     while True:  # walk down past smaller clusters (and to zero)
-        lower = cval[lo] if lo < n_clusters else 0.0
+        lower = cval[lo] if lo < n_slots else 0.0
         if z > lower:
             return z, up, False
-        if lo >= n_clusters:
+        if lo >= n_slots:
             return 0.0, -1, False
         P += cptr[lo + 1] - cptr[lo]
         S = cumlam[P + size] - cumlam[P]
@@ -600,70 +645,88 @@ def _slope_threshold(ax, h, k, size, cptr, cval, n_clusters, cumlam):  # pragma:
 
 
 @njit(cache=True)
-def _move_cluster(k, z, where, merge, order, cptr, cval, n_clusters, tmp):  # pragma: no cover
-    """Take cluster ``k`` out of the cluster list and put it back with value ``z``.
+def _keep_cluster(kw, kr, z, order, cptr, cval):  # pragma: no cover
+    """Cluster ``kr`` keeps its rank with magnitude ``z``: append it to the visited
+    clusters (slot ``kw``); returns the new ``kw`` (the caller moves ``kr`` on)."""
+    src, dest = cptr[kr], cptr[kw]
+    size = cptr[kr + 1] - src
+    if dest != src:
+        for t in range(size):  # dest < src: a forward copy is safe
+            order[dest + t] = order[src + t]
+    cval[kw] = z
+    cptr[kw + 1] = dest + size
+    return kw + 1
 
-    In place, touching only the clusters between the old and the new position (plus the
-    tail of the list when a cluster disappears). ``tmp`` holds at least ``size`` ints.
-    Returns the new number of clusters and whether cluster ``k`` now sits at a position
-    at or above ``k`` as a cluster of its own (then the epoch moves on to ``k + 1``).
+
+@njit(cache=True)
+def _move_cluster(kw, kr, z, where, merge, order, cptr, cval, tmp):  # pragma: no cover
+    """Move cluster ``kr`` to where :func:`_slope_threshold` put it, with magnitude ``z``.
+
+    Zeroed: its members leave the list (the gap widens). Up (``where < kw``): inserted
+    among the visited clusters as a new cluster below slot ``where`` or merged at the
+    end of cluster ``where``. Down (``where > kr``): the clusters ``kr + 1..where`` move
+    up a slot and the cluster is put back below cluster ``where`` (to be visited again)
+    or merged at its end. Only the slots between the old and the new position are
+    touched. ``tmp`` holds at least ``size`` ints. Returns the new ``(kw, kr)``.
     """
-    ks, ke = cptr[k], cptr[k + 1]
+    ks, ke = cptr[kr], cptr[kr + 1]
     size = ke - ks
+    if z <= 0.0:
+        return kw, kr + 1
     for t in range(size):
         tmp[t] = order[ks + t]
-    if z > 0.0 and where < k:
-        # the members go up: to the start of cluster where + 1 (a new cluster) or to
-        # the end of cluster ``where`` (merge): the same position in ``order``
-        dest = cptr[where + 1]
-        for t in range(ks - 1, dest - 1, -1):
+    if where < kw:
+        # the members go up: to the start of cluster where + 1 (a new cluster) or to the
+        # end of cluster ``where`` (merge): the same position in ``order``; the visited
+        # clusters below shift into the free space (at most up to the old slot's end)
+        dest, end = cptr[where + 1], cptr[kw]
+        for t in range(end - 1, dest - 1, -1):
             order[t + size] = order[t]
         for t in range(size):
             order[dest + t] = tmp[t]
-        if not merge:
-            q = where + 1
-            for c in range(k, q, -1):
-                cval[c] = cval[c - 1]
-                cptr[c] = cptr[c - 1] + size
-            cval[q] = z
-            return n_clusters, True
-        for c in range(where + 1, k):
-            cptr[c] += size
-        for c in range(k, n_clusters):
-            cptr[c] = cptr[c + 1]
-        for c in range(k, n_clusters - 1):
-            cval[c] = cval[c + 1]
-        return n_clusters - 1, False
-    if z > 0.0:
-        # the members go down: to the end of cluster ``where`` (merge) or to a new
-        # cluster just after it
-        dest_end = cptr[where + 1]
-        for t in range(ke, dest_end):
-            order[t - size] = order[t]
-        for t in range(size):
-            order[dest_end - size + t] = tmp[t]
-        if not merge:
-            for c in range(k, where):
-                cval[c] = cval[c + 1]
-                cptr[c + 1] = cptr[c + 2] - size
-            cval[where] = z
-            return n_clusters, False
-        for c in range(k, where):
-            cptr[c] = cptr[c + 1] - size
-        for c in range(where, n_clusters):
-            cptr[c] = cptr[c + 1]
-        for c in range(k, n_clusters - 1):
-            cval[c] = cval[c + 1]
-        return n_clusters - 1, False
-    # zeroed: the members leave the list
-    total = cptr[n_clusters]
-    for t in range(ke, total):
+        if merge:
+            for c in range(where + 1, kw + 1):
+                cptr[c] += size
+            return kw, kr + 1
+        for c in range(kw + 1, where + 1, -1):
+            cptr[c] = cptr[c - 1] + size
+        for c in range(kw, where + 1, -1):
+            cval[c] = cval[c - 1]
+        cval[where + 1] = z
+        return kw + 1, kr + 1
+    # the members go down, to the end of cluster ``where`` (merge) or to a new cluster
+    # just after it; the clusters in between move up by ``size`` places in ``order``
+    dest_end = cptr[where + 1]
+    for t in range(ke, dest_end):
         order[t - size] = order[t]
-    for c in range(k, n_clusters):
-        cptr[c] = cptr[c + 1] - size
-    for c in range(k, n_clusters - 1):
+    for t in range(size):
+        order[dest_end - size + t] = tmp[t]
+    if merge:  # slot kr is left free: the clusters kr + 1..where keep their slots
+        for c in range(kr + 1, where + 1):
+            cptr[c] -= size
+        return kw, kr + 1
+    for c in range(kr, where):
         cval[c] = cval[c + 1]
-    return n_clusters - 1, False
+        cptr[c + 1] = cptr[c + 2] - size
+    cval[where] = z
+    return kw, kr
+
+
+@njit(cache=True)
+def _close_gap(kw, kr, n_slots, order, cptr, cval):  # pragma: no cover
+    """Move the clusters in slots ``kr..n_slots - 1`` up to slot ``kw``; returns their
+    new number."""
+    if kw == kr:
+        return n_slots
+    shift = cptr[kr] - cptr[kw]
+    if shift > 0:
+        for t in range(cptr[kr], cptr[n_slots]):
+            order[t - shift] = order[t]
+    d = kr - kw
+    for c in range(kr, n_slots):
+        cval[c - d] = cval[c]
+        cptr[c - d + 1] = cptr[c + 1] - shift
+    return kw + n_slots - kr
 
 
 @njit(cache=True)
@@ -691,17 +754,20 @@ def _cd_epoch(
     """One pass of coordinate descent over the non-zero clusters; returns the new count.
 
     ``shift`` is a one-element array (updated in place), like ``ru``, ``beta`` and the
-    cluster arrays ``order`` / ``cptr`` / ``cval``.
+    cluster arrays ``order`` / ``cptr`` / ``cval`` (compact on entry and on return; a
+    gap buffer in between, see above).
     """
     n = ru.shape[0]
-    k = 0
+    n_slots = n_clusters
+    kw = 0  # visited clusters: slots 0..kw - 1
+    kr = 0  # the cluster being visited; slots kr + 1..n_slots - 1 are still to visit
     visits = 0
     max_visits = 3 * n_clusters + 10
-    while k < n_clusters and visits < max_visits:
+    while kr < n_slots and visits < max_visits:
         visits += 1
-        start, end = cptr[k], cptr[k + 1]
+        start, end = cptr[kr], cptr[kr + 1]
         size = end - start
-        c_old = cval[k]
+        c_old = cval[kr]
         g = 0.0
         if size == 1:
             j = order[start]
@@ -740,14 +806,16 @@ def _cd_epoch(
                     h += w[i] * buf[i] * buf[i]
                     buf[i] = 0.0
         if h <= 0.0:
-            k += 1
+            kw = _keep_cluster(kw, kr, c_old, order, cptr, cval)
+            kr += 1
             continue
         x = c_old - g / h
-        z, where, merge = _slope_threshold(abs(x), h, k, size, cptr, cval, n_clusters, cumlam)
+        z, where, merge = _slope_threshold(abs(x), h, kw, kr, size, cptr, cval, n_slots, cumlam)
         new_signed = z if x >= 0 else -z
         delta = new_signed - c_old
         if delta == 0.0:
-            k += 1
+            kw = _keep_cluster(kw, kr, c_old, order, cptr, cval)
+            kr += 1
             continue
         for t in range(start, end):
             j = order[t]
@@ -755,14 +823,12 @@ def _cd_epoch(
             beta[j] = s * new_signed
             _col_axpy(j, -delta * s * inv_sigma[j], ru, is_sparse, Xt, data, indices, indptr)
             shift[0] += delta * s * mu[j] * inv_sigma[j]
-        if z > 0.0 and not merge and where == k - 1:
-            cval[k] = z  # same slot: the cluster list keeps its order
-            k += 1
+        if z > 0.0 and not merge and where == kw - 1:
+            kw = _keep_cluster(kw, kr, z, order, cptr, cval)  # same rank
+            kr += 1
             continue
-        n_clusters, advance = _move_cluster(k, z, where, merge, order, cptr, cval, n_clusters, tmp)
-        if advance:
-            k += 1
-    return n_clusters
+        kw, kr = _move_cluster(kw, kr, z, where, merge, order, cptr, cval, tmp)
+    return _close_gap(kw, kr, n_slots, order, cptr, cval)
 
 
 class _Columns:
