@@ -300,6 +300,13 @@ def _sweep_cut(n_loc, x, node, start, lnbr, wbuf, deg, sink, indptr, sweep):
 
 
 @njit(cache=True, nogil=True)
+def _snapshot(n_loc, node, x, mass, sink, order):
+    """Copies of a rung's local state (nodes, potentials, masses, sinks, sweep order)."""
+    nodes = node[:n_loc].copy()
+    return nodes, x[:n_loc].copy(), mass[:n_loc].copy(), sink[:n_loc].copy(), nodes[order]
+
+
+@njit(cache=True, nogil=True)
 def local_push(
     indptr,
     indices,
@@ -613,11 +620,7 @@ def local_push(
         )
         cond = cut / vol if vol > 0.0 else 1.0
         if polish:
-            b_nodes = node[:n_loc].copy()
-            b_x = x[:n_loc].copy()
-            b_mass = mass[:n_loc].copy()
-            b_sink = sink[:n_loc].copy()
-            b_order = b_nodes[order]
+            b_nodes, b_x, b_mass, b_sink, b_order = _snapshot(n_loc, node, x, mass, sink, order)
             b_len, b_cut, b_vol, b_seed_mass, b_status = length, cut, vol, seed_mass, status
             break
         rung_masses[n_done] = seed_mass
@@ -630,11 +633,7 @@ def local_push(
         gain_before = b_cond
         if improved:
             have_best = True
-            b_nodes = node[:n_loc].copy()
-            b_x = x[:n_loc].copy()
-            b_mass = mass[:n_loc].copy()
-            b_sink = sink[:n_loc].copy()
-            b_order = b_nodes[order]
+            b_nodes, b_x, b_mass, b_sink, b_order = _snapshot(n_loc, node, x, mass, sink, order)
             b_len, b_cut, b_vol, b_seed_mass, b_status = length, cut, vol, seed_mass, status
             b_cond = cond
         stop = status != OK or lowered or rung + 1 == n_rungs
