@@ -339,38 +339,31 @@ def run_wikipedia(rows):
             noisy_labels=noisy[0.2][s]
         ),
     }
-    for name, kw in methods.items():
+
+    def add_row(name, find):
+        """Time ``find(seed) -> cluster`` for every seed; append the row of means."""
         stats = []
         for s in seeds:
             start = time.perf_counter()
-            res = flow_diffusion(
-                A, s, check_input=False, graph_volume=volume, rounding="sweep", **kw(s)
-            )
+            cluster = find(s)
             elapsed = time.perf_counter() - start
-            cluster = res.cluster
             stats.append((elapsed, f1(cluster, targets[s]), conductance(A, cluster)))
         rows.append(["art_philo_science", name, *_mean_summary(stats)])
-    stats = []
-    for s in seeds:
-        start = time.perf_counter()
-        cluster, _ = acl_push(A, s)
-        elapsed = time.perf_counter() - start
-        stats.append((elapsed, f1(cluster, targets[s]), conductance(A, cluster)))
-    name = "ACL push PPR + sweep over p / degree"
-    rows.append(["art_philo_science", name, *_mean_summary(stats)])
+
+    for name, kw in methods.items():
+        add_row(
+            name,
+            lambda s, kw=kw: (
+                flow_diffusion(
+                    A, s, check_input=False, graph_volume=volume, rounding="sweep", **kw(s)
+                ).cluster
+            ),
+        )
+    add_row("ACL push PPR + sweep over p / degree", lambda s: acl_push(A, s)[0])
     for normalised, label in [(True, "p / degree"), (False, "p")]:
-        stats = []
-        for s in seeds:
-            start = time.perf_counter()
-            cluster = networkx_ppr(G, A, s, normalised)
-            elapsed = time.perf_counter() - start
-            stats.append((elapsed, f1(cluster, targets[s]), conductance(A, cluster)))
-        rows.append(
-            [
-                "art_philo_science",
-                f"networkx personalised PageRank + sweep over {label}",
-                *_mean_summary(stats),
-            ]
+        add_row(
+            f"networkx personalised PageRank + sweep over {label}",
+            lambda s, normalised=normalised: networkx_ppr(G, A, s, normalised),
         )
 
 
