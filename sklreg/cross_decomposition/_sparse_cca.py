@@ -77,8 +77,10 @@ class _CanonicalTransformMixin(TransformerMixin):
     y_loadings_, coef_`` and ``_predict_1d``.
     """
 
-    def _check_Y(self, Y):
+    def _check_Y(self, Y, X):
+        """Y as a 2-D float array with the fitted columns and as many rows as ``X``."""
         Y = check_array(Y, input_name="Y", ensure_2d=False, dtype=np.float64)
+        _check_same_rows(X, Y)
         if Y.ndim == 1:
             Y = Y.reshape(-1, 1)
         if Y.shape[1] != self._y_mean.shape[0]:
@@ -108,11 +110,7 @@ class _CanonicalTransformMixin(TransformerMixin):
         x_scores = ((X - self._x_mean) / self._x_std) @ self.x_rotations_
         if Y is None:
             return x_scores
-        Y = self._check_Y(Y)
-        if Y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and Y have different numbers of rows: {X.shape[0]} and {Y.shape[0]}."
-            )
+        Y = self._check_Y(Y, X)
         y_scores = ((Y - self._y_mean) / self._y_std) @ self.y_rotations_
         return x_scores, y_scores
 
@@ -214,6 +212,11 @@ class _CanonicalTransformMixin(TransformerMixin):
         return tags
 
 
+def _check_same_rows(X, Y):
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and Y have different numbers of rows: {X.shape[0]} and {Y.shape[0]}.")
+
+
 def _validate_views(estimator, X, Y):
     """Validate X (resetting ``n_features_in_``) and Y; reject different row counts."""
     if Y is None:
@@ -222,8 +225,7 @@ def _validate_views(estimator, X, Y):
         )
     X = validate_data(estimator, X, dtype=np.float64, ensure_min_samples=2)
     Y = check_array(Y, input_name="Y", ensure_2d=False, dtype=np.float64)
-    if Y.shape[0] != X.shape[0]:
-        raise ValueError(f"X and Y have different numbers of rows: {X.shape[0]} and {Y.shape[0]}.")
+    _check_same_rows(X, Y)
     predict_1d = Y.ndim == 1
     if predict_1d:
         Y = Y.reshape(-1, 1)

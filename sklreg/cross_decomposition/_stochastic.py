@@ -350,11 +350,7 @@ class StochasticCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, B
             Ys, self._y_mean, self._y_std = _standardise(Y, "Y", self.scale)
             return Xs, Ys
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        Y = self._check_Y(Y)
-        if Y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and Y have different numbers of rows: {X.shape[0]} and {Y.shape[0]}."
-            )
+        Y = self._check_Y(Y, X)
         return (X - self._x_mean) / self._x_std, (Y - self._y_mean) / self._y_std
 
     @_fit_context(prefer_skip_nested_validation=True)
