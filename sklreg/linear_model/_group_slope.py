@@ -181,15 +181,10 @@ _PATH_DOC = """
     max_iter : int, default=10000
         Iteration cap per solve.
     max_clusters : int, "auto" or None, default="auto"
-        Stop the path early, after the first step whose coefficients reach this many
-        clusters (distinct magnitudes, the zero cluster included when some
-        coefficient is zero, as ``sortedl1`` counts them); the returned arrays then
-        hold only the steps solved. "auto" is ``n_samples + 1``, the default of
-        ``sortedl1`` and of the R package SLOPE: the path ends at ``n_samples``
-        non-zero clusters, where the fit has as many free parameters as
-        observations and interpolates the data, so the rest of the grid only
-        overfits. None runs the whole grid (``sortedl1`` also runs the whole grid
-        when given ``alphas``; here the rule applies to any grid).
+        Early end of the path, as ``max_clusters`` of
+        :func:`~sklreg.linear_model.slope_path` (clusters of the coefficients as
+        ``sortedl1`` counts them): "auto" is ``n_samples + 1``, the default of
+        ``sortedl1``, where the fit interpolates; None runs the whole grid.
 """
 
 

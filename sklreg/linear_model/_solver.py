@@ -51,7 +51,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh, lsqr
 from scipy.special import expit
 
 from ._datafits import Logistic, Quadratic
-from ._sorted_l1 import SortedL1, njit, prox_sorted_l1
+from ._sorted_l1 import SortedL1, njit, prox_sorted_l1, sorted_l1_norm
 
 __all__ = [
     "Design",
@@ -856,6 +856,11 @@ class _Columns:
         """``X_ws^T @ u``."""
         return self.Xs.T @ u if self.is_sparse else self.Xt @ u
 
+    def predictor(self, beta, mu, inv_sigma, b0):
+        """``Xc @ beta + b0`` with ``Xc_j = (X_j - mu_j) inv_sigma_j`` (no copy of X)."""
+        bs = beta * inv_sigma
+        return self.matvec(bs) - mu @ bs + b0
+
     def weighted_sq_norms(self, w):
         """``sum_i w_i X_ij^2`` per column."""
         if self.is_sparse:
@@ -939,8 +944,7 @@ def solve_subproblem_cd(
     if alpha <= 0:  # no penalty: no dual ball, the gap certifies nothing; solve directly
         w, mu, inv_sigma = datafit._w[:, 0], design.offset[features], 1.0 / design.scale[features]
         beta, it = _least_squares(cols, w, y - b0[0], mu, inv_sigma, max_iter)
-        bs = beta * inv_sigma
-        Z = cols.matvec(bs) - mu @ bs + b0[0]
+        Z = cols.predictor(beta, mu, inv_sigma, b0[0])
         return beta[:, None], b0, 0.0, it, Z[:, None]
     beta, gap, it, r = _cd_solve(
         cols,
@@ -1128,14 +1132,10 @@ def solve_subproblem_newton(
     beta = np.array(coef[:, 0], dtype=np.float64)
     b0 = np.array(intercept, dtype=np.float64)
 
-    def predictor(beta, b0):
-        bs = beta * inv_sigma
-        return cols.matvec(bs) - mu @ bs + b0[0]
-
     def objective(Z, beta):
-        return datafit.value(Z[:, None]) + float(np.sort(np.abs(beta))[::-1] @ lam)
+        return datafit.value(Z[:, None]) + sorted_l1_norm(beta, lam)
 
-    Z = predictor(beta, b0)
+    Z = cols.predictor(beta, mu, inv_sigma, b0[0])
     f = objective(Z, beta)
     n_it, crit, inner_factor = 0, np.inf, 0.1
     # without a penalty (alpha = 0) the gap's dual point is not rescaled into a dual
@@ -1177,9 +1177,9 @@ def solve_subproblem_newton(
         if fit_intercept:  # from the h-centred intercept back to the design's centring
             b0_new = np.array([c0 - (mu_h - mu) @ (beta_new * inv_sigma)])
         d, db = beta_new - beta, float(b0_new[0] - b0[0])
-        dZ = predictor(beta_new, b0_new) - Z
+        dZ = cols.predictor(beta_new, mu, inv_sigma, b0_new[0]) - Z
         pen_old = f - datafit.value(Z[:, None])
-        pen_new = float(np.sort(np.abs(beta_new))[::-1] @ lam)
+        pen_new = sorted_l1_norm(beta_new, lam)
         decrease = float(G @ d) + gb * db + pen_new - pen_old  # < 0 for a descent step
         # near the solution the decrease is below the rounding error of f (and of its
         # own terms): the slack (as in the group solver's backtracking) lets the unit
