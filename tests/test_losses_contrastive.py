@@ -83,7 +83,7 @@ def test_supcon_without_positives_is_zero():
 
 
 def _conr_numpy(z, y, y_pred, w, tau, e, eta):
-    """ConR, Eq. (2) of Keramati et al. (2024), one anchor at a time."""
+    """ConR, Eq. (1) of Keramati et al. (2024), one anchor and one positive at a time."""
     s = _cosine(z) / tau
     n, total = len(y), 0.0
     for j in range(n):
@@ -91,11 +91,10 @@ def _conr_numpy(z, y, y_pred, w, tau, e, eta):
         neg = [q for q in range(n) if abs(y[q] - y[j]) > w and abs(y_pred[q] - y_pred[j]) <= w]
         if not pos or not neg:
             continue
-        num = np.mean([np.exp(s[j, i]) for i in pos])
         den = sum(np.exp(s[j, p]) for p in pos) + sum(
             eta[j] * np.exp(e * abs(y[j] - y[q])) * np.exp(s[j, q]) for q in neg
         )
-        total += eta[j] * -np.log(num / den)
+        total += eta[j] * np.mean([-np.log(np.exp(s[j, i]) / den) for i in pos])
     return total / n
 
 

@@ -127,11 +127,12 @@ def conr_loss(z, y, y_pred, *, threshold=0.2, temperature=0.07, push=0.2, anchor
     Positives of anchor ``j`` are the rows whose labels are within ``threshold`` of
     ``y_j``; negatives are the rows whose labels are farther than ``threshold`` but
     whose *predictions* are within ``threshold`` of ``y_pred_j`` (the embedding confuses
-    them). With cosine similarity ``s`` and ``K+``, ``K-`` these sets (Eq. 2 of the paper),
+    them). With cosine similarity ``s`` and ``K+``, ``K-`` these sets (Eq. 1 of the
+    paper), each positive contributes its own log term, averaged over the positives:
 
     .. math::
 
-        \\ell_j = -\\log \\frac{\\frac{1}{|K^+_j|}\\sum_{i \\in K^+_j} e^{s_{ji}/\\tau}}
+        \\ell_j = -\\frac{1}{|K^+_j|}\\sum_{i \\in K^+_j} \\log \\frac{e^{s_{ji}/\\tau}}
         {\\sum_{p \\in K^+_j} e^{s_{jp}/\\tau} + \\sum_{q \\in K^-_j} S_{jq}\\,e^{s_{jq}/\\tau}}
 
     with pushing weight ``S_jq = eta_j * exp(push * |y_j - y_q|)``: it grows with the label
@@ -187,11 +188,11 @@ def conr_loss(z, y, y_pred, *, threshold=0.2, temperature=0.07, push=0.2, anchor
     pos_logits = torch.where(pos, logits, neg_inf)
     push_weight = eta[:, None] * torch.exp(push * label_dist)
     neg_logits = torch.where(neg, logits + torch.log(push_weight), neg_inf)
-    log_num = torch.logsumexp(pos_logits, dim=1) - torch.log(
-        pos.sum(dim=1).clamp(min=1).to(z.dtype)
-    )
     log_den = torch.logsumexp(torch.cat([pos_logits, neg_logits], dim=1), dim=1)
-    per_anchor = torch.where(is_anchor, log_den - log_num, torch.zeros_like(y))
+    # mean over the positives i of -log(e^{s_ji} / den_j) = log den_j - s_ji
+    pos_terms = torch.where(pos, log_den[:, None] - logits, torch.zeros_like(logits))
+    per_positive = pos_terms.sum(dim=1) / pos.sum(dim=1).clamp(min=1).to(z.dtype)
+    per_anchor = torch.where(is_anchor, per_positive, torch.zeros_like(y))
     return (eta * per_anchor).mean()
 
 
