@@ -1,5 +1,6 @@
 """Contrastive embedders: SCARF corruption, semi-supervised labels, bad input, behaviour."""
 
+import pickle
 import tracemalloc
 
 import numpy as np
@@ -288,3 +289,54 @@ def test_embedder_trains_from_a_memmap_without_loading_it(tmp_path):
         tracemalloc.stop()
     assert peak < X.nbytes, f"peak {peak / 1e6:.1f} MB for a {X.nbytes / 1e6:.1f} MB memmap"
     assert emb.transform(X[:10]).shape == (10, TINY["n_components"])
+
+
+def _fit_any(est, X, y):
+    return est.fit(X) if isinstance(est, ContrastiveEmbedder) else est.fit(X, y)
+
+
+def _output(est, X):
+    return est.predict(X) if isinstance(est, ConRRegressor) else est.transform(X)
+
+
+@pytest.mark.parametrize("Est", [ContrastiveEmbedder, SupConEmbedder, ConRRegressor])
+def test_early_stopping_stops_on_noise_and_keeps_the_best_epoch(Est):
+    # labels and features are independent noise: the held-out loss cannot keep falling
+    # for 60 epochs, so with a patience of 3 training stops well before max_epochs, and
+    # the run ends exactly `patience` epochs after the epoch with the lowest held-out loss
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 5))
+    y = rng.integers(0, 2, size=120) if Est is SupConEmbedder else rng.normal(size=120)
+    params = {**TINY, "max_epochs": 60, "early_stopping": True, "n_iter_no_change": 3}
+    est = _fit_any(Est(**params), X, y)
+    valid = np.asarray(est.net_.history[:, "valid_loss"])
+    assert est.n_iter_ == len(valid) < 60
+    assert int(np.argmin(valid)) == len(valid) - 1 - 3
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(_output(restored, X), _output(est, X))
+
+
+def test_early_stopping_holds_out_rows_and_trains_on_the_rest(data):
+    # 90 rows, 20% held out: each epoch trains on the other 72 rows only (in 9 batches of
+    # 8) and scores the 18 held-out rows
+    X, y = data
+    params = {**TINY, "batch_size": 8, "max_epochs": 1}
+    est = SupConEmbedder(**params, early_stopping=True, validation_fraction=0.2).fit(X, y)
+    batches = est.net_.history[-1, "batches"]
+    assert sum(b.get("train_batch_size", 0) for b in batches) == 72
+    assert sum(b.get("valid_batch_size", 0) for b in batches) == 18
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.99])
+def test_early_stopping_needs_two_rows_on_each_side(fraction, data):
+    X, y = data
+    est = SupConEmbedder(**{**TINY, "early_stopping": True, "validation_fraction": fraction})
+    with pytest.raises(ValueError, match="at least 2"):
+        est.fit(X, y)
+
+
+def test_early_stopping_off_trains_every_epoch(data):
+    X, y = data
+    est = SupConEmbedder(**{**TINY, "max_epochs": 3}).fit(X, y)
+    assert est.n_iter_ == 3
+    assert "valid_loss" not in est.net_.history[-1]

@@ -101,6 +101,10 @@ def softmax(logits):
     return torch.softmax(logits, dim=-1)
 
 
+def silent(*args, **kwargs):
+    """A sink for skorch's EarlyStopping message (module level: picklable)."""
+
+
 class RowView(torch.utils.data.Dataset):
     """Rows ``rows`` of ``X`` with targets ``y``, read batch by batch, never copied whole.
 

@@ -19,6 +19,9 @@ from sklearn.base import (
 )
 from sklearn.utils.multiclass import check_classification_targets
 from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
 from torch import nn
 
 from ..utils._sklearn_compat import (
@@ -28,7 +31,7 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ._base import SliceLoader, check_device, torch_seed
+from ._base import RowView, SliceLoader, check_device, silent, torch_seed
 from ._modules import MLP
 from .losses._contrastive import conr_loss, nt_xent_loss, rank_n_contrast_loss, supcon_loss
 
@@ -84,11 +87,13 @@ def scarf_corrupt(x, marginals, corruption_rate, generator=None):
 
 
 class _ContrastiveModule(nn.Module):
-    """Encoder + heads. Training mode returns two views' outputs, eval mode the embedding.
+    """Encoder + heads: two views' outputs during ``fit``, the embedding after.
 
     The input is standardised by the buffers ``shift`` and ``scale``; the first view is the
     clean row and the second its SCARF corruption (as in SCARF), drawn from ``marginals``,
     a non-persistent buffer that holds the standardised training rows during ``fit`` only.
+    While it is set, the forward pass returns the two views also in eval mode, so that the
+    validation rows of early stopping are scored by the training loss.
     """
 
     def __init__(
@@ -141,7 +146,7 @@ class _ContrastiveModule(nn.Module):
         return self.regressor(self.embed(x)).squeeze(-1)
 
     def forward(self, x):
-        if not self.training or self.marginals is None:
+        if self.marginals is None:  # outside fit: the embedding
             return self.embed(x)
         x = (x - self.shift) / self.scale
         h1 = self.encoder(x)
@@ -282,6 +287,9 @@ class _ContrastiveBase(BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -326,6 +334,8 @@ class _ContrastiveBase(BaseEstimator):
             verbose=self.verbose,
         )
         seed = torch_seed(self.random_state)
+        train_rows, train_split, callbacks = self._early_stopping_split(X, y_train, seed)
+        net.set_params(train_split=train_split, callbacks=callbacks, iterator_valid=SliceLoader)
         cuda = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
@@ -336,9 +346,13 @@ class _ContrastiveBase(BaseEstimator):
             module.marginals = torch.as_tensor(
                 _standardised_marginals(X, shift, scale, seed), device=device
             )
+            X32 = X.astype(np.float32, copy=False)  # no copy of float32 X (or a memmap)
             try:
-                # no copy of float32 X (a memmap is read batch by batch)
-                net.partial_fit(X.astype(np.float32, copy=False), y_train)
+                if train_rows is None:
+                    net.partial_fit(X32, y_train)
+                else:  # the training rows read batch by batch, never copied whole
+                    targets = None if y_train is None else y_train[train_rows]
+                    net.partial_fit(RowView(X32, targets, train_rows), targets)
             finally:
                 module.marginals = None
         module.eval()
@@ -346,6 +360,33 @@ class _ContrastiveBase(BaseEstimator):
         self.n_iter_ = len(net.history)
         self._n_features_out = self.n_components
         return self
+
+    def _early_stopping_split(self, X, y_train, seed):
+        """``(training rows, skorch train_split, callbacks)`` for ``early_stopping``.
+
+        Without it: all rows, no validation, no callbacks.
+        """
+        if not self.early_stopping:
+            return None, None, []
+        n_samples = X.shape[0]
+        n_valid = int(round(self.validation_fraction * n_samples))
+        if n_valid < 2 or n_samples - n_valid < 2:
+            raise ValueError(
+                f"early_stopping: validation_fraction={self.validation_fraction} of "
+                f"{n_samples} rows leaves {n_valid} validation and {n_samples - n_valid} "
+                "training rows; each needs at least 2 (a contrastive loss compares rows)."
+            )
+        order = np.random.default_rng(seed).permutation(n_samples)
+        valid, train = np.sort(order[:n_valid]), np.sort(order[n_valid:])
+        valid_y = None if y_train is None else y_train[valid]
+        valid_set = Dataset(np.asarray(X[valid], dtype=np.float32), valid_y)
+        stopper = EarlyStopping(
+            monitor="valid_loss",
+            patience=self.n_iter_no_change,
+            load_best=True,
+            sink=print if self.verbose else silent,
+        )
+        return train, predefined_split(valid_set), [("early_stopping", stopper)]
 
     def _infer(self, X, head):
         check_is_fitted(self)
@@ -402,7 +443,16 @@ _COMMON_PARAMS_DOC = """
         Rows per training batch. A batch size larger than the data is clipped to the
         number of rows (stored in ``batch_size_``).
     max_epochs : int, default=50
-        Training epochs.
+        Training epochs (at most, with ``early_stopping``).
+    early_stopping : bool, default=False
+        Hold out a random ``validation_fraction`` of the rows, stop when the training
+        loss on them (the same two-view contrastive loss, without dropout) has not
+        improved for ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch. Against an encoder that overfits a small table.
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping (at least 2 rows).
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     device : str or torch.device, default="cpu"
         Torch device (``"cuda"`` runs on a GPU; a clear error if torch sees none).
     random_state : int, RandomState instance or None, default=None
@@ -523,6 +573,9 @@ class ContrastiveEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Co
         weight_decay=1e-5,
         batch_size=256,
         max_epochs=50,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -537,6 +590,9 @@ class ContrastiveEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Co
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -648,6 +704,9 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
         weight_decay=1e-5,
         batch_size=256,
         max_epochs=50,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -663,6 +722,9 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -750,6 +812,9 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         weight_decay=1e-5,
         batch_size=256,
         max_epochs=50,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -768,6 +833,9 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -24,7 +24,7 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ._base import RowView, SliceLoader, check_device, softmax, torch_seed
+from ._base import RowView, SliceLoader, check_device, silent, softmax, torch_seed
 from ._callbacks import DeferredResampling, DeferredReweighting
 from ._modules import MLP
 from .losses._ldam import ClassBalancedCrossEntropy, FocalLoss, LDAMLoss
@@ -50,10 +50,6 @@ def _valid_balanced_accuracy(net, X, y):
     """Balanced accuracy on skorch's validation split (labels in column 0 of ``y``)."""
     proba = net.predict_proba(X)
     return balanced_accuracy_score(np.asarray(y)[:, 0].astype(int), proba.argmax(axis=1))
-
-
-def _silent(*args, **kwargs):
-    """A sink for skorch's EarlyStopping message (module level: picklable)."""
 
 
 def _pack_targets(y_index, sample_weight):
@@ -477,7 +473,7 @@ class LDAMClassifier(ClassifierMixin, BaseEstimator):
                         patience=self.n_iter_no_change,
                         lower_is_better=False,
                         load_best=True,
-                        sink=print if self.verbose else _silent,
+                        sink=print if self.verbose else silent,
                     ),
                 )
             )
