@@ -340,3 +340,15 @@ def test_early_stopping_off_trains_every_epoch(data):
     est = SupConEmbedder(**{**TINY, "max_epochs": 3}).fit(X, y)
     assert est.n_iter_ == 3
     assert "valid_loss" not in est.net_.history[-1]
+
+
+def test_early_stopping_clips_the_batch_to_the_training_rows(data):
+    # 90 rows, 9 held out: a batch of 85 is larger than the 81 training rows, so it is
+    # clipped to them (one full batch per epoch); without the clip the one partial batch
+    # would be dropped and the encoder would never train
+    X, y = data
+    params = {**TINY, "batch_size": 85, "max_epochs": 2}
+    est = SupConEmbedder(**params, early_stopping=True, n_iter_no_change=5).fit(X, y)
+    assert est.batch_size_ == 81
+    for epoch in est.net_.history:
+        assert sum(b.get("train_batch_size", 0) for b in epoch["batches"]) == 81

@@ -308,8 +308,11 @@ class _ContrastiveBase(BaseEstimator):
         device = check_device(self.device)
         hidden = self._check_hidden()
         n_samples, n_features = X.shape
-        # A batch larger than the data is clipped to the data (documented behaviour).
-        self.batch_size_ = min(self.batch_size, n_samples)
+        seed = torch_seed(self.random_state)
+        train_rows, train_split, callbacks = self._early_stopping_split(X, y_train, seed)
+        n_train = n_samples if train_rows is None else train_rows.size
+        # A batch larger than the training rows is clipped to them (documented behaviour).
+        self.batch_size_ = min(self.batch_size, n_train)
         shift, scale = _standardisation(X)
         net = NeuralNet(
             module=_ContrastiveModule,
@@ -328,14 +331,13 @@ class _ContrastiveBase(BaseEstimator):
             batch_size=self.batch_size_,
             iterator_train=SliceLoader,
             iterator_train__shuffle=True,
-            iterator_train__drop_last=n_samples > self.batch_size_,
-            train_split=None,
+            iterator_train__drop_last=n_train > self.batch_size_,
+            iterator_valid=SliceLoader,
+            train_split=train_split,
+            callbacks=callbacks,
             device=str(device),
             verbose=self.verbose,
         )
-        seed = torch_seed(self.random_state)
-        train_rows, train_split, callbacks = self._early_stopping_split(X, y_train, seed)
-        net.set_params(train_split=train_split, callbacks=callbacks, iterator_valid=SliceLoader)
         cuda = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
@@ -440,8 +442,8 @@ _COMMON_PARAMS_DOC = """
     weight_decay : float, default=1e-5
         AdamW weight decay.
     batch_size : int, default=256
-        Rows per training batch. A batch size larger than the data is clipped to the
-        number of rows (stored in ``batch_size_``).
+        Rows per training batch. A batch size larger than the training rows is clipped
+        to their number (stored in ``batch_size_``).
     max_epochs : int, default=50
         Training epochs (at most, with ``early_stopping``).
     early_stopping : bool, default=False
@@ -465,7 +467,7 @@ _COMMON_ATTRS_DOC = """
     net_ : skorch.NeuralNet
         The trained network; ``net_.module_.encoder`` is the encoder.
     batch_size_ : int
-        Batch size used, ``min(batch_size, n_samples)``.
+        Batch size used: ``batch_size``, at most the number of training rows.
     n_iter_ : int
         Number of epochs run.
     n_features_in_ : int
