@@ -51,7 +51,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh, lsqr
 from scipy.special import expit
 
 from ._datafits import Logistic, Quadratic
-from ._sorted_l1 import SortedL1, njit, prox_sorted_l1, sorted_l1_norm
+from ._sorted_l1 import SortedL1, njit, prox_sorted_l1, sorted_l1_dual_norm, sorted_l1_norm
 
 __all__ = [
     "Design",
@@ -1211,14 +1211,8 @@ def _quadratic_gap(r, w, y, b0, beta, grad, lam, alpha):
     """
     wr = w * r
     quad = float(wr @ r)
-    abs_b = np.sort(np.abs(beta))[::-1]
-    primal = 0.5 * quad + float(abs_b @ lam)
-    csum = np.cumsum(np.sort(np.abs(grad))[::-1])
-    cl = np.cumsum(lam)
-    pos = cl > 0
-    dn = float(np.max(csum[pos] / cl[pos], initial=0.0))
-    if np.any(csum[~pos] > 0):
-        dn = np.inf
+    primal = 0.5 * quad + sorted_l1_norm(beta, lam)
+    dn = sorted_l1_dual_norm(grad, lam)
     s = max(1.0, dn) if alpha > 0 else 1.0  # as _gap_parts: no rescaling without penalty
     dual = -0.5 * quad / s**2 + float(wr @ (y - b0)) / s
     return primal - dual
