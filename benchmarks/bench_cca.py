@@ -248,6 +248,10 @@ def sparse_makers(pen):
     }
 
 
+# a paired draw within this of 0 counts as tied: 1/80 of a test set's standard error
+TIE = 1e-4
+
+
 def section_a_draws(quick, seeds=tuple(range(1, 10))):
     """Held-out correlations over more draws of the (a) data: one test set of 500 rows
     has a standard error of ~(1 - r^2) / sqrt(500) = 0.008 at r = 0.9, far above the
@@ -276,10 +280,13 @@ def section_a_draws(quick, seeds=tuple(range(1, 10))):
     for name in [*list(makers)[1:], oracle]:
         diff = ours - np.array(results[name])  # paired: same draw, same test rows
         mean, se = diff.mean(axis=0), diff.std(axis=0, ddof=1) / np.sqrt(len(diff))
-        ahead = (diff[:, :3] > 0).sum(axis=0)
+        ahead, behind = (diff[:, :3] > TIE).sum(axis=0), (diff[:, :3] < -TIE).sum(axis=0)
         rows.append(
-            [f"sklreg - {name} (paired, ± se; draws ahead)"]
-            + [f"{m:+.4f} ± {e:.4f} ({a}/{len(diff)})" for m, e, a in zip(mean, se, ahead)]
+            [f"sklreg - {name} (paired, ± se; draws ahead/tied/behind)"]
+            + [
+                f"{m:+.4f} ± {e:.4f} ({a}/{len(diff) - a - b}/{b})"
+                for m, e, a, b in zip(mean, se, ahead, behind)
+            ]
             + [f"{mean[3]:+.4f} ± {se[3]:.4f}"]
         )
     headers = ["method", "held-out r1", "r2", "r3", "F1 (comp. 1)"]
@@ -290,7 +297,8 @@ def section_a_draws(quick, seeds=tuple(range(1, 10))):
         "(1 - r^2) / sqrt(500) = 0.008 at r = 0.9, so single-draw gaps of 0.001-0.003 are "
         "noise: the mean over draws is the comparison, and the paired rows give sklreg's "
         "mean difference from each method on the same draws with its standard error "
-        "(sd / sqrt(draws)) and the number of draws where sklreg is ahead"
+        "(sd / sqrt(draws)) and the draws where sklreg is ahead / tied (within "
+        f"{TIE:g}) / behind"
     ]
 
 
