@@ -29,7 +29,14 @@ from ._datafits import Logistic, Quadratic
 from ._group_penalties import GroupSLOPEPenalty, SparseGroupSLOPEPenalty
 from ._group_solver import solve_group_path
 from ._slope import _COMMON_CONSTRAINTS as _SLOPE_CONSTRAINTS
-from ._slope import _cv_fit, _default_alphas, _resolve_lambda, _to_original, make_design
+from ._slope import (
+    _MAX_CLUSTERS_CONSTRAINT,
+    _cv_fit,
+    _default_alphas,
+    _resolve_lambda,
+    _to_original,
+    make_design,
+)
 from ._solver import null_model
 
 __all__ = [
@@ -829,11 +836,7 @@ _CV_CONSTRAINTS = {
     "alpha_min_ratio": [Interval(numbers.Real, 0, 1, closed="neither"), None],
     "cv": ["cv_object"],
     "n_jobs": [numbers.Integral, None],
-    "max_clusters": [
-        Interval(numbers.Integral, 1, None, closed="left"),
-        StrOptions({"auto"}),
-        None,
-    ],
+    "max_clusters": _MAX_CLUSTERS_CONSTRAINT,
 }
 
 _CV_DOC = """    alphas : array-like, default=None

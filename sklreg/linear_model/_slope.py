@@ -269,6 +269,13 @@ _COMMON_CONSTRAINTS = {
     "warm_start": ["boolean"],
 }
 
+# ``max_clusters`` of the CV estimators (SLOPE and group), as ``resolve_max_clusters``
+_MAX_CLUSTERS_CONSTRAINT = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    StrOptions({"auto"}),
+    None,
+]
+
 _COMMON_DOC = """
     alpha : float, default=0.01
         Multiplier of the lambda sequence (the penalty is ``alpha * sum_j lam_j
@@ -778,11 +785,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         "screening": ["boolean"],
         "tol": _COMMON_CONSTRAINTS["tol"],
         "max_iter": _COMMON_CONSTRAINTS["max_iter"],
-        "max_clusters": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-            None,
-        ],
+        "max_clusters": _MAX_CLUSTERS_CONSTRAINT,
     }
 
     def __init__(
