@@ -194,6 +194,43 @@ def test_contrastive_regression_fits(loss):
     assert emb.get_feature_names_out()[0] == "contrastiveregressionembedder0"
 
 
+def test_regression_sample_weight_standardises_as_repeated_rows():
+    """Integer weights give the target mean and scale of the rows repeated that often."""
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    w = np.random.default_rng(0).integers(1, 4, size=40)
+    weighted = ConRRegressor(**TINY).fit(X, y, sample_weight=w)
+    repeated = ConRRegressor(**TINY).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(weighted.y_mean_, repeated.y_mean_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.y_scale_, repeated.y_scale_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("Est", [ConRRegressor, ContrastiveRegressionEmbedder])
+def test_regression_zero_weight_rows_do_not_train_the_head(Est):
+    """Without the (unweighted) contrastive term, the targets of zero-weight rows are
+    never seen: any values there give the same network, bit for bit."""
+    X, y = make_regression(n_samples=80, n_features=4, noise=1.0, random_state=0)
+    w = np.r_[np.ones(60), np.zeros(20)]
+    y_other = y.copy()
+    y_other[60:] = 1e3 * np.random.default_rng(0).normal(size=20)
+    a = Est(alpha=0.0, **TINY).fit(X, y, sample_weight=w)
+    b = Est(alpha=0.0, **TINY).fit(X, y_other, sample_weight=w)
+    out = "predict" if Est is ConRRegressor else "transform"
+    np.testing.assert_array_equal(getattr(a, out)(X), getattr(b, out)(X))
+    # and the weights do act: unweighted, the far targets change the fit
+    c = Est(alpha=0.0, **TINY).fit(X, y_other)
+    assert not np.allclose(getattr(a, out)(X), getattr(c, out)(X))
+
+
+@pytest.mark.parametrize(
+    "w, match",
+    [(np.zeros(30), "non-zero"), (-np.ones(30), "[Nn]egative"), (np.ones(29), "shape")],
+)
+def test_regression_bad_sample_weight_raises(w, match):
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        ConRRegressor(**TINY).fit(X, y, sample_weight=w)
+
+
 def test_regression_bad_parameters():
     X, y = make_regression(n_samples=30, n_features=3, random_state=0)
     with pytest.raises(InvalidParameterError, match="loss"):

@@ -27,6 +27,7 @@ from torch import nn
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
+    _check_sample_weight,
     _fit_context,
     check_is_fitted,
     validate_data,
@@ -197,8 +198,11 @@ class _RegressionCriterion(nn.Module):
 
     def forward(self, y_pred, y_true):
         h1, h2, p1, p2 = y_pred
-        y, eta = y_true[:, 0], y_true[:, 1]
-        total = torch.mean((p1 - y) ** 2)
+        y, eta, weight = y_true[:, 0], y_true[:, 1], y_true[:, 2]
+        # the batch's weighted mean of the squared error
+        total = torch.sum(weight * (p1 - y) ** 2) / weight.sum().clamp_min(
+            torch.finfo(weight.dtype).tiny
+        )
         if self.alpha == 0:
             return total
         h, yy = torch.cat([h1, h2]), torch.cat([y, y])
@@ -258,17 +262,19 @@ def _standardised_marginals(X, shift, scale, seed):
     return marginals
 
 
-def _inverse_density_weights(y, power=1.0, n_bins=50, sigma=2.0, min_count=5.0):
+def _inverse_density_weights(y, power=1.0, n_bins=50, sigma=2.0, min_count=5.0, sample_weight=None):
     """Anchor weights ``density ** -power`` of the smoothed label density, mean one.
 
     As in the label distribution smoothing of Yang et al. (2021) that ConR's code uses:
     a histogram of the labels smoothed by a Gaussian kernel, counts clipped below at
     ``min_count`` (an empty tail bin would otherwise get an unbounded weight), then
-    ``power=0.5`` ("sqrt_inv", ConR's choice) or ``power=1`` (plain inverse).
+    ``power=0.5`` ("sqrt_inv", ConR's choice) or ``power=1`` (plain inverse). A row of
+    ``sample_weight`` w counts w times in the histogram (weights of mean one keep the
+    counts on the scale of rows).
     """
     if np.ptp(y) == 0:
         return np.ones_like(y)
-    counts, edges = np.histogram(y, bins=n_bins)
+    counts, edges = np.histogram(y, bins=n_bins, weights=sample_weight)
     density = gaussian_filter1d(counts.astype(float), sigma, mode="constant")
     bins = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, n_bins - 1)
     weights = np.maximum(density[bins], min_count) ** -power
@@ -842,18 +848,24 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_regression(self, X, y):
+    def _fit_regression(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32])
-        self.y_mean_ = float(np.mean(y))
-        std = float(np.std(y))
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        sample_weight = sample_weight / sample_weight.mean()
+        self.y_mean_ = float(np.average(y, weights=sample_weight))
+        std = float(np.sqrt(np.average((y - self.y_mean_) ** 2, weights=sample_weight)))
         self.y_scale_ = std if std > 1e-12 * max(1.0, abs(self.y_mean_)) else 1.0
         y_std = (y - self.y_mean_) / self.y_scale_
         power = {"sqrt_inv": 0.5, "inverse": 1.0, "none": 0.0}
-        eta = _inverse_density_weights(y_std, power=power[self.weighting])
+        eta = _inverse_density_weights(
+            y_std, power=power[self.weighting], sample_weight=sample_weight
+        )
         temperature = self.temperature
         if temperature is None:
             temperature = 0.07 if self.loss == "conr" else 2.0
-        target = np.column_stack([y_std, eta]).astype(np.float32)
+        target = np.column_stack([y_std, eta, sample_weight]).astype(np.float32)
         criterion_kwargs = {
             "loss": self.loss,
             "alpha": self.alpha,
@@ -933,7 +945,7 @@ class ContrastiveRegressionEmbedder(
     )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the encoder and head on ``(X, y)``.
 
         Parameters
@@ -944,12 +956,18 @@ class ContrastiveRegressionEmbedder(
             16,384 rows), so the data may be larger than memory.
         y : array-like of shape (n_samples,)
             Continuous targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights (rescaled to mean one). They weight the squared
+            error (a weighted mean in each mini-batch), the mean and scale used to
+            standardise ``y`` and the label histogram of the ``weighting`` anchor
+            weights; the contrastive term is unweighted. For example, the inverse label
+            density gives the squared error the reweighting of Yang et al. (2021).
 
         Returns
         -------
         self : ContrastiveRegressionEmbedder
         """
-        return self._fit_regression(X, y)
+        return self._fit_regression(X, y, sample_weight)
 
     def transform(self, X):
         """Embed rows with the trained encoder.
@@ -993,7 +1011,7 @@ class ConRRegressor(RegressorMixin, _ContrastiveRegressionBase):
     )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the encoder and head on ``(X, y)``.
 
         Parameters
@@ -1004,12 +1022,18 @@ class ConRRegressor(RegressorMixin, _ContrastiveRegressionBase):
             16,384 rows), so the data may be larger than memory.
         y : array-like of shape (n_samples,)
             Continuous targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights (rescaled to mean one). They weight the squared
+            error (a weighted mean in each mini-batch), the mean and scale used to
+            standardise ``y`` and the label histogram of the ``weighting`` anchor
+            weights; the contrastive term is unweighted. For example, the inverse label
+            density gives the squared error the reweighting of Yang et al. (2021).
 
         Returns
         -------
         self : ConRRegressor
         """
-        return self._fit_regression(X, y)
+        return self._fit_regression(X, y, sample_weight)
 
     def predict(self, X):
         """Predict targets.

@@ -64,6 +64,12 @@ FAST_PARAMS = {
     ),
 }
 
+_MINIBATCH_SAMPLE_WEIGHT = (
+    "mini-batch SGD: a sample of weight 2 is one row of a batch with a doubled loss, a "
+    "duplicated row is two draws landing in different batches, so the trajectories (and "
+    "the fitted nets) differ"
+)
+
 EXPECTED_FAILED_CHECKS = {
     # --- linear_model (SLOPE family) ---
     # --- cross_decomposition (sparse CCA) ---
@@ -97,14 +103,12 @@ EXPECTED_FAILED_CHECKS = {
     # --- cluster (local graph clustering) ---
     # --- conformal ---
     # --- neural (LDAM) ---
-    "LDAMClassifier": {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "mini-batch SGD: a sample of weight 2 is one row of a batch with a doubled "
-            "loss, a duplicated row is two draws landing in different batches, so the "
-            "trajectories (and the fitted nets) differ"
-        ),
-    },
+    "LDAMClassifier": {"check_sample_weight_equivalence_on_dense_data": _MINIBATCH_SAMPLE_WEIGHT},
     # --- neural (contrastive) ---
+    "ContrastiveRegressionEmbedder": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_SAMPLE_WEIGHT
+    },
+    "ConRRegressor": {"check_sample_weight_equivalence_on_dense_data": _MINIBATCH_SAMPLE_WEIGHT},
 }
 
 GRIDS = {
