@@ -848,7 +848,30 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_regression(self, X, y, sample_weight):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the encoder and head on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows. A float32 :class:`numpy.memmap` is read in chunks and
+            mini-batches and never copied whole (SCARF's marginals come from at most
+            16,384 rows), so the data may be larger than memory.
+        y : array-like of shape (n_samples,)
+            Continuous targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights (rescaled to mean one). They weight the squared
+            error (a weighted mean in each mini-batch), the mean and scale used to
+            standardise ``y`` and the label histogram of the ``weighting`` anchor
+            weights; the contrastive term is unweighted. For example, the inverse label
+            density gives the squared error the reweighting of Yang et al. (2021).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
         X, y = validate_data(self, X, y, y_numeric=True, dtype=[np.float64, np.float32])
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -944,30 +967,7 @@ class ContrastiveRegressionEmbedder(
     """
     )
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Train the encoder and head on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows. A float32 :class:`numpy.memmap` is read in chunks and
-            mini-batches and never copied whole (SCARF's marginals come from at most
-            16,384 rows), so the data may be larger than memory.
-        y : array-like of shape (n_samples,)
-            Continuous targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative row weights (rescaled to mean one). They weight the squared
-            error (a weighted mean in each mini-batch), the mean and scale used to
-            standardise ``y`` and the label histogram of the ``weighting`` anchor
-            weights; the contrastive term is unweighted. For example, the inverse label
-            density gives the squared error the reweighting of Yang et al. (2021).
-
-        Returns
-        -------
-        self : ContrastiveRegressionEmbedder
-        """
-        return self._fit_regression(X, y, sample_weight)
+    fit = _ContrastiveRegressionBase.fit  # listed here so that the API page shows it
 
     def transform(self, X):
         """Embed rows with the trained encoder.
@@ -1010,30 +1010,7 @@ class ConRRegressor(RegressorMixin, _ContrastiveRegressionBase):
     """
     )
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Train the encoder and head on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows. A float32 :class:`numpy.memmap` is read in chunks and
-            mini-batches and never copied whole (SCARF's marginals come from at most
-            16,384 rows), so the data may be larger than memory.
-        y : array-like of shape (n_samples,)
-            Continuous targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative row weights (rescaled to mean one). They weight the squared
-            error (a weighted mean in each mini-batch), the mean and scale used to
-            standardise ``y`` and the label histogram of the ``weighting`` anchor
-            weights; the contrastive term is unweighted. For example, the inverse label
-            density gives the squared error the reweighting of Yang et al. (2021).
-
-        Returns
-        -------
-        self : ConRRegressor
-        """
-        return self._fit_regression(X, y, sample_weight)
+    fit = _ContrastiveRegressionBase.fit  # listed here so that the API page shows it
 
     def predict(self, X):
         """Predict targets.
