@@ -103,7 +103,12 @@ def _linear_probe(seed, y, sparse=False):
     return make_pipeline(
         scaler,
         LogisticRegressionCV(
-            Cs=_PROBE_CS, cv=cv, max_iter=1000, tol=1e-3, use_legacy_attributes=False
+            Cs=_PROBE_CS,
+            cv=cv,
+            scoring="accuracy",  # scikit-learn's default until 1.11, stated
+            max_iter=1000,
+            tol=1e-3,
+            use_legacy_attributes=False,
         ),
     )
 
