@@ -311,6 +311,7 @@ def _imbalanced_regression_data(seed, rare_end="high", n_pool=20_000, n_train=15
 REGRESSION_MODELS = {
     "MLP (ConRRegressor alpha=0)": dict(alpha=0.0),
     "ConRRegressor (sklreg)": {},
+    "ConRRegressor corruption_rate=0.6 (sklreg)": dict(corruption_rate=0.6),
     "ConRRegressor alpha=0.2 (sklreg)": dict(alpha=0.2),
     "ConRRegressor loss=rnc (sklreg)": dict(loss="rnc", alpha=0.5),
 }

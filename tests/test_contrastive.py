@@ -57,6 +57,30 @@ def test_corruption_rate_outside_open_interval_raises(Est, rate, data):
         Est(corruption_rate=rate, **TINY).fit(X, y)
 
 
+@pytest.mark.parametrize("Est", [ConRRegressor, ContrastiveRegressionEmbedder])
+@pytest.mark.parametrize("rate", [1.0, 1.5, -0.2])
+def test_regression_corruption_rate_outside_half_open_interval_raises(Est, rate):
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    with pytest.raises(InvalidParameterError, match="corruption_rate"):
+        Est(corruption_rate=rate, **TINY).fit(X, y)
+
+
+def test_regression_without_corruption_views_the_row_itself():
+    """corruption_rate=0 (the regression default): the second view is the row, so without
+    dropout both views have the same embedding; with a rate, they differ."""
+    from sklreg.neural._contrastive import _ContrastiveModule
+
+    torch.manual_seed(0)
+    x = torch.randn(16, 5)
+    for rate, same in ((0.0, True), (0.6, False)):
+        module = _ContrastiveModule(5, 4, (8,), 1, rate, 0.0, regression_head=True)
+        module.marginals = torch.randn(30, 5)
+        h1, h2, _, _ = module.train()(x)
+        assert torch.equal(h1, h2) is same
+    assert ConRRegressor().corruption_rate == 0.0
+    assert "corruption_rate : float, default=0.0" in ConRRegressor.__doc__
+
+
 def test_batch_size_larger_than_data_is_clipped(data):
     X, _ = data
     emb = ContrastiveEmbedder(**{**TINY, "batch_size": 10_000}).fit(X)
@@ -338,13 +362,20 @@ def _output(est, X):
 
 @pytest.mark.parametrize("Est", [ContrastiveEmbedder, SupConEmbedder, ConRRegressor])
 def test_early_stopping_stops_on_noise_and_keeps_the_best_epoch(Est):
-    # labels and features are independent noise: the held-out loss cannot keep falling
-    # for 60 epochs, so with a patience of 3 training stops well before max_epochs, and
-    # the run ends exactly `patience` epochs after the epoch with the lowest held-out loss
+    # labels and features are independent noise: at lr 1e-2 the tiny network fits what it
+    # can within a few epochs, after which the held-out loss cannot keep falling for 60
+    # epochs, so with a patience of 3 training stops well before max_epochs, and the run
+    # ends exactly `patience` epochs after the epoch with the lowest held-out loss
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 5))
     y = rng.integers(0, 2, size=120) if Est is SupConEmbedder else rng.normal(size=120)
-    params = {**TINY, "max_epochs": 60, "early_stopping": True, "n_iter_no_change": 3}
+    params = {
+        **TINY,
+        "lr": 1e-2,
+        "max_epochs": 60,
+        "early_stopping": True,
+        "n_iter_no_change": 3,
+    }
     est = _fit_any(Est(**params), X, y)
     valid = np.asarray(est.net_.history[:, "valid_loss"])
     assert est.n_iter_ == len(valid) < 60

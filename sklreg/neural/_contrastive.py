@@ -93,6 +93,8 @@ class _ContrastiveModule(nn.Module):
     The input is standardised by the buffers ``shift`` and ``scale``; the first view is the
     clean row and the second its SCARF corruption (as in SCARF), drawn from ``marginals``,
     a non-persistent buffer that holds the standardised training rows during ``fit`` only.
+    With ``corruption_rate=0`` the second view is the clean row again (the two passes
+    differ by dropout alone).
     While it is set, the forward pass returns the two views also in eval mode, so that the
     validation rows of early stopping are scored by the training loss.
     """
@@ -151,7 +153,10 @@ class _ContrastiveModule(nn.Module):
             return self.embed(x)
         x = (x - self.shift) / self.scale
         h1 = self.encoder(x)
-        h2 = self.encoder(scarf_corrupt(x, self.marginals, self.corruption_rate))
+        if self.corruption_rate > 0:
+            h2 = self.encoder(scarf_corrupt(x, self.marginals, self.corruption_rate))
+        else:
+            h2 = self.encoder(x)
         if self.regressor is None:
             return self.projector(h1), self.projector(h2)
         return h1, h2, self.regressor(h1).squeeze(-1), self.regressor(h2).squeeze(-1)
@@ -482,10 +487,26 @@ _COMMON_ATTRS_DOC = """
         Names of features seen during ``fit`` (only when ``X`` has string column names)."""
 
 
+_CORRUPTION_DOC = """corruption_rate : float, default=0.6
+        Fraction of features of the second view replaced by draws from their empirical
+        marginals (SCARF), in the open interval ``(0, 1)``."""
+
+_REGRESSION_CORRUPTION_DOC = """corruption_rate : float, default=0.0
+        Fraction of features of the second view replaced by draws from their empirical
+        marginals (SCARF), in ``[0, 1)``. ``0`` (the default) makes the second view the
+        row itself (the two views then differ by dropout alone): the contrastive term
+        treats a row's second view as having the row's label, and a SCARF corruption
+        that replaces features changes a regression target, so it is not a view with the
+        same label. On the imbalanced-regression benchmark's problem, over 30 draws
+        disjoint from the benchmark's, ``0.6`` raised the RMSE of the rarest targets by
+        0.21 ± 0.08 (rare top of the range) and 0.01 ± 0.07 (rare bottom) over ``0``."""
+
 # The regression classes document n_components in their own words, then the shared rest.
 _REGRESSION_TAIL_DOC = (
     "\n    hidden_layer_sizes"
-    + _COMMON_PARAMS_DOC.split("\n    hidden_layer_sizes", 1)[1]
+    + _COMMON_PARAMS_DOC.split("\n    hidden_layer_sizes", 1)[1].replace(
+        _CORRUPTION_DOC, _REGRESSION_CORRUPTION_DOC
+    )
     + """
 
     Attributes
@@ -801,6 +822,8 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         "temperature": [Interval(Real, 0, None, closed="neither"), None],
         "push": [Interval(Real, 0, None, closed="left")],
         "weighting": [StrOptions({"sqrt_inv", "inverse", "none"})],
+        # 0: no corruption (see _REGRESSION_CORRUPTION_DOC)
+        "corruption_rate": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -814,7 +837,7 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         push=0.2,
         weighting="sqrt_inv",
         hidden_layer_sizes=(128, 128),
-        corruption_rate=0.6,
+        corruption_rate=0.0,
         dropout=0.0,
         lr=1e-3,
         weight_decay=1e-5,
