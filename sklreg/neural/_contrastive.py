@@ -438,14 +438,16 @@ class _ContrastiveBase(BaseEstimator):
         return tags
 
 
+_CORRUPTION_DOC = """corruption_rate : float, default=0.6
+        Fraction of features of the second view replaced by draws from their empirical
+        marginals (SCARF), in the open interval ``(0, 1)``."""
+
 _COMMON_PARAMS_DOC = """
     n_components : int, default=64
         Size of the embedding (output of the encoder).
     hidden_layer_sizes : tuple of int, default=(128, 128)
         Hidden widths of the MLP encoder (:class:`~sklreg.neural.MLP`).
-    corruption_rate : float, default=0.6
-        Fraction of features of the second view replaced by draws from their empirical
-        marginals (SCARF), in the open interval ``(0, 1)``.
+    %(corruption)s
     dropout : float, default=0.0
         Dropout probability in the encoder.
     lr : float, default=1e-3
@@ -472,7 +474,7 @@ _COMMON_PARAMS_DOC = """
         Seeds weight initialisation, shuffling and corruption (torch's global state is
         left untouched).
     verbose : int, default=0
-        skorch's training log when positive."""
+        skorch's training log when positive.""".replace("%(corruption)s", _CORRUPTION_DOC)
 
 _COMMON_ATTRS_DOC = """
     net_ : skorch.NeuralNet
@@ -486,10 +488,6 @@ _COMMON_ATTRS_DOC = """
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (only when ``X`` has string column names)."""
 
-
-_CORRUPTION_DOC = """corruption_rate : float, default=0.6
-        Fraction of features of the second view replaced by draws from their empirical
-        marginals (SCARF), in the open interval ``(0, 1)``."""
 
 _REGRESSION_CORRUPTION_DOC = """corruption_rate : float, default=0.0
         Fraction of features of the second view replaced by draws from their empirical
