@@ -17,7 +17,11 @@ def run(ctx):
     X, y = make_latent_clusters(n_samples=n, random_state=rs)
     half = n // 2
     X_tr, X_te, y_tr, y_te = X[:half], X[half:], y[:half], y[half:]
-    labelled = np.random.default_rng(rs).choice(half, 12, replace=False)
+    # 12 labels, 3 of each of the 4 latent clusters: every class in each of the 3 CV folds
+    rng = np.random.default_rng(rs)
+    labelled = np.concatenate(
+        [rng.choice(np.flatnonzero(y_tr == k), 3, replace=False) for k in np.unique(y_tr)]
+    )
 
     ctx.progress("SCARF embedder + logistic regression tuned by GridSearchCV")
     embedder = ContrastiveEmbedder(
