@@ -16,12 +16,17 @@ from sklreg.neural.losses import (
     RankNContrastLoss,
     SupConLoss,
     conr_loss,
+    label_density_weights,
     nt_xent_loss,
     rank_n_contrast_loss,
     supcon_loss,
 )
 
-pml_losses = pytest.importorskip("pytorch_metric_learning.losses")
+
+@pytest.fixture
+def pml_losses():
+    """pytorch-metric-learning's losses (the bench extra); only its oracle tests skip."""
+    return pytest.importorskip("pytorch_metric_learning.losses")
 
 
 def _cosine(z):
@@ -30,7 +35,7 @@ def _cosine(z):
 
 
 @pytest.mark.parametrize("temperature", [0.07, 0.5, 1.0])
-def test_nt_xent_matches_pytorch_metric_learning(temperature):
+def test_nt_xent_matches_pytorch_metric_learning(temperature, pml_losses):
     # pml's NTXentLoss with labels [0..n-1, 0..n-1]: each anchor's positive is its other
     # view and its denominator holds that positive and all negatives, i.e. every k != i;
     # it averages over the 2n positive pairs, which are our 2n anchors.
@@ -61,7 +66,7 @@ def test_nt_xent_numpy_reference():
 
 
 @pytest.mark.parametrize("temperature", [0.1, 0.7])
-def test_supcon_matches_pytorch_metric_learning(temperature):
+def test_supcon_matches_pytorch_metric_learning(temperature, pml_losses):
     # pml's SupConLoss is Khosla's L_out: denominator over all a != i, mean log-prob over
     # positives, then the mean over anchors with a non-zero loss (anchors without
     # positives give zero); label 5 below is a singleton, an anchor without positives.
@@ -209,3 +214,102 @@ def test_rank_n_contrast_with_tied_labels():
     ]
     got = rank_n_contrast_loss(torch.from_numpy(z), torch.from_numpy(y), tau)
     np.testing.assert_allclose(float(got), np.mean(terms), rtol=1e-9)
+
+
+def test_conr_anchor_weights_are_bounded():
+    # the inverse density of an (almost) empty tail bin is clipped at min_count = 5 rows,
+    # so no anchor weight can exceed (peak count / 5) ** power times the smallest one; the
+    # previous floor (1e-3 of a row) let one rare anchor weigh 176x the mean and swamp the
+    # regression loss (rare-target RMSE 3.7 instead of the MLP's 1.0)
+    rng = np.random.default_rng(0)
+    y = np.exp(rng.normal(size=2000))  # log-normal: dense bulk, sparse right tail
+    y = (y - y.mean()) / y.std()
+    counts, _ = np.histogram(y, bins=50)
+    for power in (0.5, 1.0):
+        w = label_density_weights(y, power=power)
+        np.testing.assert_allclose(w.mean(), 1.0)
+        assert w.max() / w.min() <= (counts.max() / 5.0) ** power + 1e-9
+        assert w[np.argmax(y)] > 1.0  # the rarest target still pushes harder than average
+    np.testing.assert_allclose(label_density_weights(y, power=0.0), 1.0)
+
+
+def _lds_by_loops(y, power, n_bins, sigma, min_count, sample_weight=None):
+    """Yang et al.'s label distribution smoothing written out with loops: counts per
+    equal-width bin, a Gaussian kernel truncated at 4 sigma (as scipy's) and normalised,
+    zero outside the range, then ``max(density, min_count) ** -power``, mean one."""
+    lo, hi = min(y), max(y)
+    width = (hi - lo) / n_bins
+    w = [1.0] * len(y) if sample_weight is None else list(sample_weight)
+    bin_of = [min(int((v - lo) / width), n_bins - 1) for v in y]
+    counts = [0.0] * n_bins
+    for b, wi in zip(bin_of, w):
+        counts[b] += wi
+    radius = int(4.0 * sigma + 0.5)
+    kernel = [np.exp(-0.5 * (k / sigma) ** 2) for k in range(-radius, radius + 1)]
+    kernel = [k / sum(kernel) for k in kernel]
+    density = [
+        sum(
+            kernel[k + radius] * counts[b + k]
+            for k in range(-radius, radius + 1)
+            if 0 <= b + k < n_bins
+        )
+        for b in range(n_bins)
+    ]
+    out = np.array([max(density[b], min_count) ** -power for b in bin_of])
+    return out / out.mean()
+
+
+@pytest.mark.parametrize(
+    "power, n_bins, sigma, min_count", [(0.5, 50, 2.0, 5.0), (1.0, 17, 1.3, 0.5)]
+)
+def test_label_density_weights_match_loops(power, n_bins, sigma, min_count):
+    rng = np.random.default_rng(1)
+    y = np.exp(rng.normal(size=700))
+    sample_weight = rng.integers(0, 4, size=700).astype(float)
+    for sw in (None, sample_weight):
+        np.testing.assert_allclose(
+            label_density_weights(
+                y, power=power, n_bins=n_bins, sigma=sigma, min_count=min_count, sample_weight=sw
+            ),
+            _lds_by_loops(list(y), power, n_bins, sigma, min_count, sw),
+            rtol=1e-12,
+        )
+
+
+def test_label_density_weights_closed_form_and_invariances():
+    # no smoothing, two bins of 90 and 10 rows: the weights are sqrt(90/10) apart
+    y = np.r_[np.zeros(90), np.ones(10)]
+    w = label_density_weights(y, sigma=0)
+    np.testing.assert_allclose(w[-1] / w[0], 3.0)
+    np.testing.assert_allclose(w.mean(), 1.0)
+    np.testing.assert_array_equal(label_density_weights(np.full(5, 2.0)), np.ones(5))
+    rng = np.random.default_rng(0)
+    y = rng.gamma(2.0, size=500)
+    # a shift or a positive rescaling of y leaves the weights unchanged
+    np.testing.assert_allclose(label_density_weights(3.0 * y - 7.0), label_density_weights(y))
+    # an integer weight counts as repeated rows in the histogram
+    reps = rng.integers(1, 4, size=500)
+    weighted = label_density_weights(y, sample_weight=reps)
+    repeated = label_density_weights(np.repeat(y, reps))
+    np.testing.assert_allclose(
+        np.repeat(weighted, reps) / np.repeat(weighted, reps).mean(), repeated
+    )
+
+
+@pytest.mark.parametrize(
+    "y, kwargs, error, match",
+    [
+        ([1.0, np.nan, 2.0], {}, ValueError, "NaN"),
+        ([1.0, np.inf, 2.0], {}, ValueError, "infinity"),
+        ([[1.0, 2.0], [3.0, 4.0]], {}, ValueError, "1-dimensional"),
+        ([1.0, 2.0], {"power": -1.0}, ValueError, "power"),
+        ([1.0, 2.0], {"n_bins": 0}, ValueError, "n_bins"),
+        ([1.0, 2.0], {"sigma": -1.0}, ValueError, "sigma"),
+        ([1.0, 2.0], {"min_count": 0.0}, ValueError, "min_count"),
+        ([1.0, 2.0], {"sample_weight": [1.0, -1.0]}, ValueError, "[Nn]egative"),
+        ([1.0, 2.0], {"sample_weight": [1.0]}, ValueError, "shape"),
+    ],
+)
+def test_label_density_weights_bad_input_raises(y, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        label_density_weights(y, **kwargs)

@@ -10,7 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from scipy.ndimage import gaussian_filter1d
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -34,7 +33,13 @@ from ..utils._sklearn_compat import (
 )
 from ._base import RowView, SliceLoader, check_device, silent, torch_seed
 from ._modules import MLP
-from .losses._contrastive import conr_loss, nt_xent_loss, rank_n_contrast_loss, supcon_loss
+from .losses._contrastive import (
+    conr_loss,
+    label_density_weights,
+    nt_xent_loss,
+    rank_n_contrast_loss,
+    supcon_loss,
+)
 
 __all__ = [
     "ConRRegressor",
@@ -265,25 +270,6 @@ def _standardised_marginals(X, shift, scale, seed):
     marginals -= shift.astype(np.float32)
     marginals /= scale.astype(np.float32)
     return marginals
-
-
-def _inverse_density_weights(y, power=1.0, n_bins=50, sigma=2.0, min_count=5.0, sample_weight=None):
-    """Anchor weights ``density ** -power`` of the smoothed label density, mean one.
-
-    As in the label distribution smoothing of Yang et al. (2021) that ConR's code uses:
-    a histogram of the labels smoothed by a Gaussian kernel, counts clipped below at
-    ``min_count`` (an empty tail bin would otherwise get an unbounded weight), then
-    ``power=0.5`` ("sqrt_inv", ConR's choice) or ``power=1`` (plain inverse). A row of
-    ``sample_weight`` w counts w times in the histogram (weights of mean one keep the
-    counts on the scale of rows).
-    """
-    if np.ptp(y) == 0:
-        return np.ones_like(y)
-    counts, edges = np.histogram(y, bins=n_bins, weights=sample_weight)
-    density = gaussian_filter1d(counts.astype(float), sigma, mode="constant")
-    bins = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, n_bins - 1)
-    weights = np.maximum(density[bins], min_count) ** -power
-    return weights / weights.mean()
 
 
 class _ContrastiveBase(BaseEstimator):
@@ -886,8 +872,9 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
             Non-negative row weights (rescaled to mean one). They weight the squared
             error (a weighted mean in each mini-batch), the mean and scale used to
             standardise ``y`` and the label histogram of the ``weighting`` anchor
-            weights; the contrastive term is unweighted. For example, the inverse label
-            density gives the squared error the reweighting of Yang et al. (2021).
+            weights; the contrastive term is unweighted. For example,
+            :func:`~sklreg.neural.losses.label_density_weights` of ``y`` gives the
+            squared error the inverse-density reweighting of Yang et al. (2021).
 
         Returns
         -------
@@ -904,9 +891,7 @@ class _ContrastiveRegressionBase(_ContrastiveBase):
         self.y_scale_ = std if std > 1e-12 * max(1.0, abs(self.y_mean_)) else 1.0
         y_std = (y - self.y_mean_) / self.y_scale_
         power = {"sqrt_inv": 0.5, "inverse": 1.0, "none": 0.0}
-        eta = _inverse_density_weights(
-            y_std, power=power[self.weighting], sample_weight=sample_weight
-        )
+        eta = label_density_weights(y_std, power=power[self.weighting], sample_weight=sample_weight)
         temperature = self.temperature
         if temperature is None:
             temperature = 0.07 if self.loss == "conr" else 2.0
@@ -954,7 +939,9 @@ _REGRESSION_PARAMS_DOC = """
     weighting : {"sqrt_inv", "inverse", "none"}, default="sqrt_inv"
         ConR anchor weights ``eta`` (mean one): the inverse square root of the smoothed
         label density (ConR's choice, after Yang et al.'s label distribution smoothing:
-        rare targets push harder), its inverse, or ones."""
+        rare targets push harder), its inverse, or ones; see
+        :func:`~sklreg.neural.losses.label_density_weights`, which also gives the
+        squared error the same reweighting when passed as ``sample_weight``."""
 
 
 class ContrastiveRegressionEmbedder(

@@ -5,9 +5,16 @@ Each loss is a plain function of torch tensors (the maths) with a thin
 criterion or on its own.
 """
 
+from numbers import Integral, Real
+
+import numpy as np
 import torch
+from scipy.ndimage import gaussian_filter1d
+from sklearn.utils import check_array
 from torch import nn
 from torch.nn import functional as F
+
+from ...utils._sklearn_compat import Interval, _check_sample_weight, validate_params
 
 __all__ = [
     "NTXentLoss",
@@ -17,6 +24,7 @@ __all__ = [
     "nt_xent_loss",
     "supcon_loss",
     "conr_loss",
+    "label_density_weights",
     "rank_n_contrast_loss",
 ]
 
@@ -156,7 +164,8 @@ def conr_loss(z, y, y_pred, *, threshold=0.2, temperature=0.07, push=0.2, anchor
     push : float, default=0.2
         Growth rate ``e`` of the pushing weight with label distance.
     anchor_weights : torch.Tensor of shape (n,), default=None
-        Pushing power ``eta`` of each anchor; ones when None.
+        Pushing power ``eta`` of each anchor; ones when None. ConR uses the inverse
+        square root of the label density (:func:`label_density_weights`).
 
     Returns
     -------
@@ -194,6 +203,81 @@ def conr_loss(z, y, y_pred, *, threshold=0.2, temperature=0.07, push=0.2, anchor
     per_positive = pos_terms.sum(dim=1) / pos.sum(dim=1).clamp(min=1).to(z.dtype)
     per_anchor = torch.where(is_anchor, per_positive, torch.zeros_like(y))
     return (eta * per_anchor).mean()
+
+
+@validate_params(
+    {
+        "y": ["array-like"],
+        "power": [Interval(Real, 0, None, closed="left")],
+        "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "sigma": [Interval(Real, 0, None, closed="left")],
+        "min_count": [Interval(Real, 0, None, closed="neither")],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def label_density_weights(y, *, power=0.5, n_bins=50, sigma=2.0, min_count=5.0, sample_weight=None):
+    """Inverse label-density weights for imbalanced regression, of mean one.
+
+    The label distribution smoothing of Yang et al. ("Delving into Deep Imbalanced
+    Regression", 2021): a histogram of ``y`` in ``n_bins`` equal-width bins, smoothed by
+    a Gaussian kernel of ``sigma`` bins (zero beyond the range), gives each row the
+    density ``d`` of its bin; ``d`` is clipped below at ``min_count`` rows (an almost
+    empty tail bin would otherwise get an unbounded weight) and the weight is
+    ``d ** -power``, rescaled to mean one. ``power=0.5`` is the square-root inverse that
+    Yang et al. and ConR use, ``power=1`` the plain inverse, ``power=0`` equal weights.
+
+    Passed as ``sample_weight`` to a regressor (:class:`~sklreg.neural.ConRRegressor`,
+    scikit-learn's :class:`~sklearn.neural_network.MLPRegressor`, ...), they reweight the
+    squared error towards rare targets; :class:`~sklreg.neural.ConRRegressor` also uses
+    them as ConR's anchor weights (its ``weighting``). The weights are unchanged by a
+    shift or a positive rescaling of ``y``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Continuous targets (finite).
+    power : float, default=0.5
+        Exponent of the inverse density, ``>= 0``.
+    n_bins : int, default=50
+        Number of equal-width bins over the range of ``y``.
+    sigma : float, default=2.0
+        Standard deviation of the smoothing kernel, in bins (``0``: no smoothing).
+    min_count : float, default=5.0
+        Floor of the smoothed density, in rows (``> 0``).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative row weights: a row of weight ``w`` counts ``w`` times in the
+        histogram.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        Positive weights of mean one (all ones when ``y`` is constant).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.r_[np.zeros(90), np.ones(10)]
+    >>> w = label_density_weights(y, sigma=0)
+    >>> float(w.mean()), round(float(w[-1] / w[0]), 3)  # sqrt(90 / 10)
+    (1.0, 3.0)
+    """
+    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-dimensional, got an array of shape {y.shape}.")
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, y, dtype=np.float64, ensure_non_negative=True
+        )
+    if np.ptp(y) == 0:
+        return np.ones_like(y)
+    counts, edges = np.histogram(y, bins=n_bins, weights=sample_weight)
+    density = counts.astype(float)
+    if sigma > 0:
+        density = gaussian_filter1d(density, sigma, mode="constant")
+    bins = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, n_bins - 1)
+    weights = np.maximum(density[bins], min_count) ** -power
+    return weights / weights.mean()
 
 
 def rank_n_contrast_loss(z, y, temperature=2.0):
