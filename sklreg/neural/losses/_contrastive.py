@@ -2,7 +2,8 @@
 
 Each loss is a plain function of torch tensors (the maths) with a thin
 :class:`torch.nn.Module` wrapper holding its hyper-parameters, usable as a skorch
-criterion or on its own.
+criterion or on its own. :func:`label_density_weights` (numpy) gives ConR's anchor
+weights, or the inverse-density sample weights of a reweighted squared error.
 """
 
 from numbers import Integral, Real
