@@ -126,8 +126,14 @@ def _probe_scores(Z_tr, Z_te, y_tr, y_te, idx, seed):
 
 
 SUPCON_TUNED = "SupCon, GridSearchCV (sklreg)"
-# what a user tunes on a small table: more dropout, stopping on held-out rows
-SUPCON_GRID = {"dropout": [0.2, 0.5], "early_stopping": [False, True]}
+# what a user tunes on a small table: more dropout, stopping on held-out rows, and the
+# depth down to a linear encoder (no hidden layer, so no dropout to tune); the linear
+# entry was added in session 8, chosen on validation draws (seeds 100-104) and on MASS's
+# own Pima.te rows, which the benchmark never sees
+SUPCON_GRID = [
+    {"dropout": [0.2, 0.5], "early_stopping": [False, True]},
+    {"hidden_layer_sizes": [()], "early_stopping": [False, True]},
+]
 EMBEDDER_KW = dict(n_components=64, hidden_layer_sizes=(128, 128), batch_size=128)
 BASELINES = ("raw", "PCA", "RandomTreesEmbedding", "MLP on labels")
 
@@ -136,7 +142,7 @@ def _tuned_supcon(X, y, params, seed):
     """SupCon chosen by ``GridSearchCV`` over ``SUPCON_GRID`` (3 stratified folds), scored
     by the pipeline the benchmark evaluates (SupCon, then the linear probe)."""
     pipe = Pipeline([("supcon", SupConEmbedder(**params)), ("probe", _linear_probe(seed, y))])
-    grid = {f"supcon__{key}": values for key, values in SUPCON_GRID.items()}
+    grid = [{f"supcon__{key}": values for key, values in g.items()} for g in SUPCON_GRID]
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
     return GridSearchCV(pipe, grid, cv=cv).fit(X, y).best_estimator_["supcon"]
 
