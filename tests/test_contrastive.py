@@ -162,8 +162,8 @@ def test_training_loss_decreases(data):
         batch_size=90,
         random_state=0,
     ).fit(X)
-    losses = emb.net_.history[:, "train_loss"]
-    assert emb.n_iter_ == 30
+    losses = emb.loss_curve_
+    assert emb.n_iter_ == len(losses) == 30
     assert np.mean(losses[-3:]) < np.mean(losses[:3])
 
 
@@ -308,6 +308,24 @@ def test_fast_inference_matches_module_forward(data):
     np.testing.assert_allclose(reg.predict(X), expected_pred, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("Est", [ContrastiveEmbedder, SupConEmbedder])
+def test_empty_hidden_layer_sizes_gives_an_affine_embedding(Est, data):
+    # hidden_layer_sizes=() is a linear encoder: the embedding is an affine map of the
+    # rows, so least squares on [X, 1] reproduces it up to float32 rounding; the same
+    # check on a one-hidden-layer encoder leaves a large residual (the test can fail)
+    X, y = data
+    X = 3.0 * X + 1.0
+    design = np.column_stack([X, np.ones(len(X))])
+
+    def relative_residual(hidden):
+        emb = Est(**{**TINY, "hidden_layer_sizes": hidden}).fit(X, y).transform(X)
+        coef = np.linalg.lstsq(design, emb, rcond=None)[0]
+        return np.linalg.norm(design @ coef - emb) / np.linalg.norm(emb - emb.mean(0))
+
+    assert relative_residual(()) < 1e-5
+    assert relative_residual((8,)) > 1e-2
+
+
 def test_embedder_trains_from_a_memmap_without_loading_it(tmp_path):
     # 40,000 x 100 float32 rows (16 MB) on disk. Standardisation reads row chunks, SCARF's
     # marginals are a 16,384-row sample (6.6 MB in float32, ~13 MB as the float64
@@ -358,8 +376,8 @@ def test_early_stopping_stops_on_noise_and_keeps_the_best_epoch(Est):
         "n_iter_no_change": 3,
     }
     est = _fit_any(Est(**params), X, y)
-    valid = np.asarray(est.net_.history[:, "valid_loss"])
-    assert est.n_iter_ == len(valid) < 60
+    valid = np.asarray(est.validation_loss_curve_)
+    assert est.n_iter_ == len(valid) == len(est.loss_curve_) < 60
     assert int(np.argmin(valid)) == len(valid) - 1 - 3
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(_output(restored, X), _output(est, X))
@@ -387,7 +405,8 @@ def test_early_stopping_needs_two_rows_on_each_side(fraction, data):
 def test_early_stopping_off_trains_every_epoch(data):
     X, y = data
     est = SupConEmbedder(**{**TINY, "max_epochs": 3}).fit(X, y)
-    assert est.n_iter_ == 3
+    assert est.n_iter_ == len(est.loss_curve_) == 3
+    assert est.validation_loss_curve_ is None
     assert "valid_loss" not in est.net_.history[-1]
 
 

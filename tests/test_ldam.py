@@ -154,6 +154,17 @@ def test_zero_sample_weight_removes_rows(small_data):
     np.testing.assert_allclose(a.predict_proba(X_test), b.predict_proba(X_test), atol=1e-6)
 
 
+def test_epoch_attributes_without_early_stopping():
+    # every epoch runs; one training loss per epoch, finite and falling on separable data
+    X, y, _, _ = _long_tailed(1, 0, n_max=60, n_classes=2, n_test=1)
+    X[y == 1] += 5.0
+    clf = LDAMClassifier(**{**FAST, "max_epochs": 8}).fit(X, y)
+    assert clf.n_iter_ == len(clf.loss_curve_) == 8
+    assert clf.validation_loss_curve_ is None
+    assert np.isfinite(clf.loss_curve_).all()
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
 def test_early_stopping_stops_and_pickles():
     X, y, _, _ = _long_tailed(1, 0, n_max=60, n_classes=2, n_test=1)
     X[y == 1] += 5.0  # separable: validation balanced accuracy hits 1 at once
@@ -163,7 +174,7 @@ def test_early_stopping_stops_and_pickles():
         n_iter_no_change=3,
         deferred_epoch=2,
     ).fit(X, y)
-    assert clf.n_epochs_ < 60
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(clf.validation_loss_curve_) < 60
     assert "valid_bacc" in clf.net_.history[-1]
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

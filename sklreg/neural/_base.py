@@ -9,6 +9,7 @@ __all__ = [
     "RowView",
     "SliceLoader",
     "check_device",
+    "epoch_losses",
     "seeded_generator",
     "softmax",
     "torch_seed",
@@ -99,6 +100,18 @@ def softmax(logits):
     1.0
     """
     return torch.softmax(logits, dim=-1)
+
+
+def epoch_losses(history):
+    """``(training losses, validation losses)`` of each epoch of a skorch ``history``.
+
+    Plain float lists (picklable, no skorch objects); the validation list is ``None``
+    when the net had no validation split.
+    """
+    train = [float(epoch["train_loss"]) for epoch in history]
+    has_valid = len(history) > 0 and "valid_loss" in history[-1]
+    valid = [float(epoch["valid_loss"]) for epoch in history] if has_valid else None
+    return train, valid
 
 
 def silent(*args, **kwargs):

@@ -31,7 +31,7 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ._base import RowView, SliceLoader, check_device, silent, torch_seed
+from ._base import RowView, SliceLoader, check_device, epoch_losses, silent, torch_seed
 from ._modules import MLP
 from .losses._contrastive import (
     conr_loss,
@@ -357,6 +357,7 @@ class _ContrastiveBase(BaseEstimator):
         module.eval()
         self.net_ = net
         self.n_iter_ = len(net.history)
+        self.loss_curve_, self.validation_loss_curve_ = epoch_losses(net.history)
         self._n_features_out = self.n_components
         return self
 
@@ -432,7 +433,9 @@ _COMMON_PARAMS_DOC = """
     n_components : int, default=64
         Size of the embedding (output of the encoder).
     hidden_layer_sizes : tuple of int, default=(128, 128)
-        Hidden widths of the MLP encoder (:class:`~sklreg.neural.MLP`).
+        Hidden widths of the MLP encoder (:class:`~sklreg.neural.MLP`); ``()`` gives a
+        linear encoder. On a small table where a linear model on the raw features is
+        hard to beat, include ``()`` when tuning (see the user guide).
     %(corruption)s
     dropout : float, default=0.0
         Dropout probability in the encoder.
@@ -469,6 +472,10 @@ _COMMON_ATTRS_DOC = """
         Batch size used: ``batch_size``, at most the number of training rows.
     n_iter_ : int
         Number of epochs run.
+    loss_curve_ : list of float
+        Training loss of each epoch (as :class:`~sklearn.neural_network.MLPClassifier`'s).
+    validation_loss_curve_ : list of float or None
+        Loss on the held-out rows after each epoch with ``early_stopping``, else ``None``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -24,7 +24,15 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ._base import RowView, SliceLoader, check_device, silent, softmax, torch_seed
+from ._base import (
+    RowView,
+    SliceLoader,
+    check_device,
+    epoch_losses,
+    silent,
+    softmax,
+    torch_seed,
+)
 from ._callbacks import DeferredResampling, DeferredReweighting
 from ._modules import MLP
 from .losses._ldam import ClassBalancedCrossEntropy, FocalLoss, LDAMLoss
@@ -158,8 +166,12 @@ class LDAMClassifier(ClassifierMixin, BaseEstimator):
         Effective-number class weights of the deferred phase.
     net_ : skorch.NeuralNetClassifier
         The trained skorch net (its ``module_`` is the trained network).
-    n_epochs_ : int
-        Number of epochs run.
+    n_iter_ : int
+        Number of epochs run (named as in scikit-learn's MLP).
+    loss_curve_ : list of float
+        Training loss of each epoch (as :class:`~sklearn.neural_network.MLPClassifier`'s).
+    validation_loss_curve_ : list of float or None
+        Loss on the held-out rows after each epoch with ``early_stopping``, else ``None``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -355,7 +367,8 @@ class LDAMClassifier(ClassifierMixin, BaseEstimator):
             net.fit(RowView(X, targets, train_idx), targets)
         self.drw_weights_ = callbacks[0][1].weights_ if self.schedule == "drw" else None
         self.net_ = net
-        self.n_epochs_ = len(net.history)
+        self.n_iter_ = len(net.history)
+        self.loss_curve_, self.validation_loss_curve_ = epoch_losses(net.history)
         return self
 
     def _check_classes(self, counts):
