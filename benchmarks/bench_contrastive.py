@@ -242,6 +242,13 @@ def classification_rows(scores):
     return rows
 
 
+def _points(d):
+    """An accuracy difference in points, rounded to 1e-6: mean differences of accuracies
+    are multiples of 1 / (seeds x test rows), and float error must not decide a tie or
+    a difference of exactly one point."""
+    return round(100 * d, 6)
+
+
 def target_rows(scores):
     """The issue's two classification targets, decided on the means over seeds."""
     names = list(dict.fromkeys(k[0] for k in scores))
@@ -261,7 +268,7 @@ def target_rows(scores):
                 best,
                 f"{100 * d:+.1f} ± {100 * se:.1f}",
                 wins,
-                "beats" if d > 0 else "does not beat",
+                "beats" if _points(d) > 0 else "does not beat",
             ]
         )
     for name in names:
@@ -282,7 +289,7 @@ def target_rows(scores):
                     best,
                     f"{100 * d:+.1f} ± {100 * se:.1f}",
                     wins,
-                    "within 1 point" if d >= -0.01 else "more than 1 point behind",
+                    "within 1 point" if _points(d) >= -1 else "more than 1 point behind",
                 ]
             )
     return rows
