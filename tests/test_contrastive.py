@@ -311,7 +311,7 @@ def test_fast_inference_matches_module_forward(data):
 @pytest.mark.parametrize("Est", [ContrastiveEmbedder, SupConEmbedder])
 def test_empty_hidden_layer_sizes_gives_an_affine_embedding(Est, data):
     # hidden_layer_sizes=() is a linear encoder: the embedding is an affine map of the
-    # rows, so least squares on [X, 1] reproduces it up to float32 rounding; the same
+    # rows, so least squares on [X, 1] reproduces it up to rounding; the same
     # check on a one-hidden-layer encoder leaves a large residual (the test can fail)
     X, y = data
     X = 3.0 * X + 1.0
