@@ -41,7 +41,7 @@ lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .
 
 format: $(VENV)/.test-deps
-	$(PY) -m ruff format sklreg tests benchmarks examples
+	$(PY) -m ruff format .
 
 bench: $(VENV)/.test-deps  ## run every benchmark; tables go to benchmarks/results/
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done

@@ -42,24 +42,44 @@ def main():
     t2, s2 = _time(_search(2, n_alpha), X, y)
     import distributed
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster, \
-            distributed.Client(cluster):
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
         with parallel_config(backend="dask"):
             _search(2, 1).fit(X[:50], y[:50])  # warm the workers (imports, compilation)
             td, sd = _time(_search(2, n_alpha), X, y)
     reference = s1.cv_results_["mean_test_score"]
-    for label, t, s in [("loky, 1 process", t1, s1), ("loky, 2 processes", t2, s2),
-                        ("dask LocalCluster, 2 workers", td, sd)]:
+    for label, t, s in [
+        ("loky, 1 process", t1, s1),
+        ("loky, 2 processes", t2, s2),
+        ("dask LocalCluster, 2 workers", td, sd),
+    ]:
         same = np.allclose(s.cv_results_["mean_test_score"], reference, rtol=1e-10)
         rows.append([label, t, t1 / t, t / t2, "yes" if same else "NO"])
     n_fits = len(s1.cv_results_["params"]) * 5
     write_results(
         "scale",
         "GridSearchCV over Pipeline(StandardScaler, SLOPE): local processes vs Dask",
-        [(f"n={n}, p={p}, {n_fits} fits",
-          ["backend", "seconds", "speed-up vs 1 process", "time / 2 local processes",
-           "same scores"], rows)],
+        [
+            (
+                f"n={n}, p={p}, {n_fits} fits",
+                [
+                    "backend",
+                    "seconds",
+                    "speed-up vs 1 process",
+                    "time / 2 local processes",
+                    "same scores",
+                ],
+                rows,
+            )
+        ],
         ["joblib", "dask", "distributed", "numba"],
         notes=["the machine has 2 cores, so 2 workers is the most that can help"],
     )

@@ -19,8 +19,9 @@ import numpy as np
 from sklreg.datasets import make_sparse_slope_regression
 from sklreg.linear_model import SLOPE, slope_path
 
-X, y, _, coef = make_sparse_slope_regression(n_samples=100, n_features=300, n_nonzero=8,
-                                             random_state=0)
+X, y, _, coef = make_sparse_slope_regression(
+    n_samples=100, n_features=300, n_nonzero=8, random_state=0
+)
 # max_clusters=None: the whole grid (by default, as in sortedl1, the path stops once the
 # coefficients have more than n_samples + 1 distinct magnitudes: the fit interpolates)
 alphas, coefs, _, info = slope_path(X, y, n_alphas=50, standardize=True, max_clusters=None)

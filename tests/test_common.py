@@ -43,13 +43,14 @@ def _data(estimator, random_state=0):
     if name in registry.DATA:
         return registry.DATA[name](random_state)
     if is_regressor(estimator) and not is_classifier(estimator):
-        X, y = make_regression(
-            n_samples=120, n_features=6, noise=1.0, random_state=random_state
-        )
+        X, y = make_regression(n_samples=120, n_features=6, noise=1.0, random_state=random_state)
         return X, y
     if _is_cross_decomposition(estimator):
         X, Y = make_regression(
-            n_samples=120, n_features=6, n_targets=3, noise=1.0,
+            n_samples=120,
+            n_features=6,
+            n_targets=3,
+            noise=1.0,
             random_state=random_state,
         )
         return X, Y
@@ -62,9 +63,7 @@ def _data(estimator, random_state=0):
 def _search_setup(estimator):
     """A pipeline around the estimator and the grid/scoring to search it with."""
     name = type(estimator).__name__
-    grid = registry.GRIDS.get(
-        name, {k: [v] for k, v in registry.FAST_PARAMS.get(name, {}).items()}
-    )
+    grid = registry.GRIDS.get(name, {k: [v] for k, v in registry.FAST_PARAMS.get(name, {}).items()})
     scoring = registry.SCORING.get(name)
     supervised = is_classifier(estimator) or is_regressor(estimator)
     if supervised or _is_cross_decomposition(estimator) or scoring is not None:
@@ -101,7 +100,9 @@ def test_pickle_roundtrip(name, cls):
             np.testing.assert_allclose(
                 np.asarray(getattr(est, method)(X), dtype=float),
                 np.asarray(getattr(loaded, method)(X), dtype=float),
-                rtol=1e-6, atol=1e-8, err_msg=f"{name}.{method} after pickle",
+                rtol=1e-6,
+                atol=1e-8,
+                err_msg=f"{name}.{method} after pickle",
             )
 
 
@@ -126,7 +127,6 @@ def test_pipeline_and_grid_search(name, cls):
     search = GridSearchCV(pipe, param_grid, cv=3, scoring=scoring, error_score="raise")
     search.fit(X, y)
     assert np.isfinite(search.best_score_)
-
 
 
 @pytest.mark.parametrize("name, cls", ESTIMATORS, ids=NAMES)

@@ -287,7 +287,10 @@ def test_trains_from_a_memmap_without_loading_it(tmp_path, early_stopping):
     X.flush()
     X = np.load(tmp_path / "X.npy", mmap_mode="r")
     clf = LDAMClassifier(
-        hidden_layer_sizes=(16,), max_epochs=3, batch_size=512, early_stopping=early_stopping,
+        hidden_layer_sizes=(16,),
+        max_epochs=3,
+        batch_size=512,
+        early_stopping=early_stopping,
         random_state=0,
     )
     clone(clf).fit(X[:200], y[:200])  # first fit imports and caches: keep it out of the peak

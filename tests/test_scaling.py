@@ -42,8 +42,7 @@ def dask_client():
 
 @pytest.fixture(scope="module")
 def data():
-    return make_regression(n_samples=80, n_features=30, n_informative=5, noise=2.0,
-                           random_state=0)
+    return make_regression(n_samples=80, n_features=30, n_informative=5, noise=2.0, random_state=0)
 
 
 def _search():
@@ -59,11 +58,13 @@ def test_grid_search_on_dask_equals_local(dask_client, data):
         remote = _search().fit(X, y)
     assert remote.best_params_ == local.best_params_
     np.testing.assert_allclose(
-        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"],
+        remote.cv_results_["mean_test_score"],
+        local.cv_results_["mean_test_score"],
         rtol=1e-12,
     )
-    np.testing.assert_allclose(remote.best_estimator_[-1].coef_,
-                               local.best_estimator_[-1].coef_, rtol=1e-12)
+    np.testing.assert_allclose(
+        remote.best_estimator_[-1].coef_, local.best_estimator_[-1].coef_, rtol=1e-12
+    )
     with distributed.get_task_stream(dask_client) as stream:
         with parallel_config(backend="dask"):
             _search().fit(X, y)
@@ -95,7 +96,8 @@ def test_grid_search_on_ray_equals_local(data):
         ray.shutdown()
     assert remote.best_params_ == local.best_params_
     np.testing.assert_allclose(
-        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"],
+        remote.cv_results_["mean_test_score"],
+        local.cv_results_["mean_test_score"],
         rtol=1e-12,
     )
 

@@ -56,8 +56,7 @@ def format_table(headers, rows):
 
     def line(values):
         return "  ".join(
-            v.ljust(w) if i == 0 else v.rjust(w)
-            for i, (v, w) in enumerate(zip(values, widths))
+            v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths))
         ).rstrip()
 
     out = [line([str(h) for h in headers]), line(["-" * w for w in widths])]
@@ -150,9 +149,7 @@ def main(argv=None):
     print(f"sklreg demo: figures go to {args.output_dir.resolve()}")
     start_all = time.perf_counter()
     for i, (title, module_name) in enumerate(SECTIONS, 1):
-        if args.sections and not any(
-            s.lower() in title.lower() for s in args.sections
-        ):
+        if args.sections and not any(s.lower() in title.lower() for s in args.sections):
             continue
         print(f"\n[{i}/{len(SECTIONS)}] {title}", flush=True)
         module = _load_section(module_name)

@@ -31,13 +31,17 @@ def run(ctx):
         search = GridSearchCV(make_pipeline(StandardScaler(), est), grid, cv=3).fit(X, y)
         n_sel, fdp, tpr = _selection(search.best_estimator_[-1].coef_, true_coef)
         rows.append([name, search.best_score_, n_sel, fdp, tpr])
-    ctx.table(["model", "CV R^2", "selected", "false discovery prop.", "true positive rate"],
-              rows, title=f"n={n}, p={p}, 10 true features, feature correlation 0.3")
+    ctx.table(
+        ["model", "CV R^2", "selected", "false discovery prop.", "true positive rate"],
+        rows,
+        title=f"n={n}, p={p}, 10 true features, feature correlation 0.3",
+    )
 
     ctx.progress("regularisation path with strong screening")
     # the whole grid (the default, max_clusters="auto", stops past n_samples + 1 clusters)
-    path_alphas, coefs, _, info = slope_path(X, y, n_alphas=30 if ctx.quick else 60,
-                                             standardize=True, max_clusters=None)
+    path_alphas, coefs, _, info = slope_path(
+        X, y, n_alphas=30 if ctx.quick else 60, standardize=True, max_clusters=None
+    )
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -60,7 +64,13 @@ def _run_group(ctx):
 
     n, p, m = (80, 100, 20) if ctx.quick else (100, 200, 40)
     X, y, groups, true_coef = make_sparse_slope_regression(
-        n, p, n_groups=m, n_nonzero=8, n_nonzero_groups=3, rho=0.4, snr=3.0,
+        n,
+        p,
+        n_groups=m,
+        n_nonzero=8,
+        n_nonzero_groups=3,
+        rho=0.4,
+        snr=3.0,
         random_state=ctx.random_state,
     )
     true_groups = set(groups[true_coef != 0])
@@ -68,8 +78,7 @@ def _run_group(ctx):
     rows, fitted = [], {}
     for name, est, grid in [
         ("GroupSLOPE", GroupSLOPE(groups=groups), {"est__alpha": alphas}),
-        ("SparseGroupSLOPE", SparseGroupSLOPE(groups=groups, tol=1e-5),
-         {"est__alpha": alphas}),
+        ("SparseGroupSLOPE", SparseGroupSLOPE(groups=groups, tol=1e-5), {"est__alpha": alphas}),
         ("sklearn Lasso", Lasso(), {"est__alpha": alphas}),
     ]:
         ctx.progress(f"GridSearchCV over {name}")
@@ -80,8 +89,11 @@ def _run_group(ctx):
         fdp = len(chosen - true_groups) / max(len(chosen), 1)
         rows.append([name, search.best_score_, int((coef != 0).sum()), len(chosen), fdp])
         fitted[name] = coef
-    ctx.table(["model", "CV R^2", "features", "groups", "group false discovery prop."],
-              rows, title=f"n={n}, p={p} in {m} groups; 8 true features in 3 groups")
+    ctx.table(
+        ["model", "CV R^2", "features", "groups", "group false discovery prop."],
+        rows,
+        title=f"n={n}, p={p} in {m} groups; 8 true features in 3 groups",
+    )
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 3))

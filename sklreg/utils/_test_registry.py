@@ -44,23 +44,38 @@ FAST_PARAMS = {
     },
     # --- neural (contrastive) ---
     "ContrastiveEmbedder": dict(
-        n_components=4, hidden_layer_sizes=(8,), projection_dim=8, max_epochs=2,
-        batch_size=64, random_state=0,
+        n_components=4,
+        hidden_layer_sizes=(8,),
+        projection_dim=8,
+        max_epochs=2,
+        batch_size=64,
+        random_state=0,
     ),
     "SupConEmbedder": dict(
-        n_components=4, hidden_layer_sizes=(8,), projection_dim=8, max_epochs=2,
-        batch_size=64, random_state=0,
+        n_components=4,
+        hidden_layer_sizes=(8,),
+        projection_dim=8,
+        max_epochs=2,
+        batch_size=64,
+        random_state=0,
     ),
     "ContrastiveRegressionEmbedder": dict(
-        n_components=4, hidden_layer_sizes=(8,), max_epochs=2, batch_size=64,
+        n_components=4,
+        hidden_layer_sizes=(8,),
+        max_epochs=2,
+        batch_size=64,
         random_state=0,
     ),
     # check_regressors_train asks for R^2 > 0.5: 8 epochs at lr 3e-2 reach R^2 >= 0.74
     # on its data (12 runs: seeds 0-3 x raw / standardised / float32), 3x fewer steps
     # than 20 epochs at 1e-2
     "ConRRegressor": dict(
-        n_components=8, hidden_layer_sizes=(16,), max_epochs=8, lr=3e-2,
-        batch_size=64, random_state=0,
+        n_components=8,
+        hidden_layer_sizes=(16,),
+        max_epochs=8,
+        lr=3e-2,
+        batch_size=64,
+        random_state=0,
     ),
 }
 
