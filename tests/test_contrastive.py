@@ -100,6 +100,24 @@ def test_nan_raises(Est, data):
         (fitted.predict if hasattr(fitted, "predict") else fitted.transform)(X)
 
 
+@pytest.mark.parametrize("Est", [ContrastiveEmbedder, SupConEmbedder])
+def test_single_row_raises(Est, data):
+    # one row is its own only positive and has no negative: nothing to learn from
+    X, y = data
+    with pytest.raises(ValueError, match="1 sample"):
+        Est(**TINY).fit(X[:1], y[:1])
+    assert Est(**TINY).fit(X[:2], [0, 1]).transform(X).shape == (len(X), 4)
+
+
+def test_supcon_single_class_without_unlabelled_rows_raises(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="at least 2 classes.*got 1 class"):
+        SupConEmbedder(**TINY).fit(X, np.zeros(len(X), dtype=int))
+    # one class with unlabelled rows is meaningful: they are its negatives
+    semi = np.where(np.arange(len(X)) % 2 == 0, 0, -1)
+    assert SupConEmbedder(**TINY).fit(X, semi).classes_.tolist() == [0]
+
+
 def test_constant_feature_is_ignored(data):
     # documented behaviour: a constant column is standardised to zero, so its value
     # cannot change the embedding (same seed, same training, bit for bit)

@@ -625,9 +625,9 @@ class ContrastiveEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Co
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training rows (labelled or not). A float32 :class:`numpy.memmap` is read in chunks and
-            mini-batches and never copied whole (SCARF's marginals come from at most
-            16,384 rows), so the data may be larger than memory.
+            Training rows (labelled or not; at least 2). A float32 :class:`numpy.memmap`
+            is read in chunks and mini-batches and never copied whole (SCARF's marginals
+            come from at most 16,384 rows), so the data may be larger than memory.
         y : None
             Ignored.
 
@@ -635,7 +635,8 @@ class ContrastiveEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Co
         -------
         self : ContrastiveEmbedder
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        # a single row is its own only positive and has no negative: nothing to learn
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         return self._fit_net(
             X,
             None,
@@ -669,7 +670,9 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
     label equals ``unlabeled_marker`` (``-1`` by default) are self-supervised anchors
     only: their single positive is their own other view, as in
     :class:`ContrastiveEmbedder`, and they are negatives for everyone else. With all
-    rows unlabelled the estimator is SCARF.
+    rows unlabelled the estimator is SCARF. Labelled rows of a single class and no
+    unlabelled row are an error: every row would be a positive of every other, and the
+    loss would collapse the embedding to a point.
 
     Parameters
     ----------
@@ -757,7 +760,7 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training rows. A float32 :class:`numpy.memmap` is read in chunks and
+            Training rows (at least 2). A float32 :class:`numpy.memmap` is read in chunks and
             mini-batches and never copied whole (SCARF's marginals come from at most
             16,384 rows), so the data may be larger than memory.
         y : array-like of shape (n_samples,)
@@ -767,10 +770,17 @@ class SupConEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Contras
         -------
         self : SupConEmbedder
         """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], ensure_min_samples=2)
         check_classification_targets(y)
         unlabelled = np.array([label == self.unlabeled_marker for label in y], dtype=bool)
         self.classes_, codes = np.unique(y[~unlabelled], return_inverse=True)
+        if self.classes_.size < 2 and not unlabelled.any():
+            raise ValueError(
+                "SupConEmbedder needs labelled rows of at least 2 classes, or unlabelled "
+                f"rows (marked {self.unlabeled_marker!r}): with 1 class every row is a "
+                "positive of every other, and the loss collapses the embedding to a point; "
+                f"got 1 class ({self.classes_[0]!r})."
+            )
         labels = np.empty(len(y), dtype=np.int64)
         labels[~unlabelled] = codes
         # each unlabelled row gets a label of its own: its only positive is its other view
