@@ -143,6 +143,14 @@ def test_bad_input_and_device(views):
         StochasticCCA(9).fit(X, Y)
     with pytest.raises(ValueError, match="diverged"):
         StochasticCCA(1, batch_size=100, learning_rate=1e10, random_state=0).fit(X, Y)
+    # a step's two half-batches each need 2 rows for a covariance: 3 rows used to end
+    # in a misleading "diverged" (a division by n - 1 = 0); 4 rows fit
+    with pytest.raises(ValueError, match="at least 4 rows.*got 3"):
+        StochasticCCA(1, random_state=0).fit(X[:3], Y[:3])
+    assert np.isfinite(StochasticCCA(1, random_state=0).fit(X[:4], Y[:4]).x_weights_).all()
+    streamed = StochasticCCA(1, random_state=0).partial_fit(X[:100], Y[:100])
+    with pytest.raises(ValueError, match="at least 4 rows.*got 3"):
+        streamed.partial_fit(X[100:103], Y[100:103])
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="no CUDA GPU"):
             StochasticCCA(1, device="cuda").fit(X[:50], Y[:50])

@@ -160,6 +160,15 @@ def rayleigh_ritz_step(Xt, Yt, u, v):
     return basis_x @ rot_x, basis_y @ rot_y
 
 
+def _check_min_rows(n_samples):
+    """Each step splits its minibatch into two halves whose covariances need 2 rows."""
+    if n_samples < 4:
+        raise ValueError(
+            "StochasticCCA needs at least 4 rows in each call to fit or partial_fit (a "
+            f"step splits its minibatch into two halves of at least 2 rows); got {n_samples}."
+        )
+
+
 class StochasticCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, BaseEstimator):
     """CCA for many samples by minibatch gradient descent (Chapman et al., 2024).
 
@@ -345,12 +354,14 @@ class StochasticCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, B
     def _prepare(self, X, Y, reset):
         if reset:
             X, Y, self._predict_1d = _validate_views(self, X, Y)
+            _check_min_rows(X.shape[0])
             _check_n_components(self.n_components, X.shape[0], X.shape[1], Y.shape[1])
             Xs, self._x_mean, self._x_std = _standardise(X, "X", self.scale)
             Ys, self._y_mean, self._y_std = _standardise(Y, "Y", self.scale)
             return Xs, Ys
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Y = self._check_Y(Y, X)
+        _check_min_rows(X.shape[0])
         return (X - self._x_mean) / self._x_std, (Y - self._y_mean) / self._y_std
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -360,7 +371,7 @@ class StochasticCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, B
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            First view.
+            First view (at least 4 rows).
         Y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Second view.
 
@@ -401,7 +412,7 @@ class StochasticCCA(ClassNamePrefixFeaturesOutMixin, _CanonicalTransformMixin, B
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            First view (a batch of rows).
+            First view (a batch of at least 4 rows).
         Y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Second view.
 
