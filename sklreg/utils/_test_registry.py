@@ -16,6 +16,11 @@ Each family keeps its entries in its own block, keyed by class name:
 
 from sklreg.cluster._testing import flow_diffusion_data, flow_diffusion_scorer
 
+# the contrastive embedders' common-check network: tiny, two epochs
+_TINY_CONTRASTIVE = dict(
+    n_components=4, hidden_layer_sizes=(8,), max_epochs=2, batch_size=64, random_state=0
+)
+
 FAST_PARAMS = {
     # --- linear_model (SLOPE family) ---
     "SLOPE": {"alpha": 0.01, "tol": 1e-10},
@@ -43,29 +48,9 @@ FAST_PARAMS = {
         "random_state": 0,
     },
     # --- neural (contrastive) ---
-    "ContrastiveEmbedder": dict(
-        n_components=4,
-        hidden_layer_sizes=(8,),
-        projection_dim=8,
-        max_epochs=2,
-        batch_size=64,
-        random_state=0,
-    ),
-    "SupConEmbedder": dict(
-        n_components=4,
-        hidden_layer_sizes=(8,),
-        projection_dim=8,
-        max_epochs=2,
-        batch_size=64,
-        random_state=0,
-    ),
-    "ContrastiveRegressionEmbedder": dict(
-        n_components=4,
-        hidden_layer_sizes=(8,),
-        max_epochs=2,
-        batch_size=64,
-        random_state=0,
-    ),
+    "ContrastiveEmbedder": {**_TINY_CONTRASTIVE, "projection_dim": 8},
+    "SupConEmbedder": {**_TINY_CONTRASTIVE, "projection_dim": 8},
+    "ContrastiveRegressionEmbedder": dict(_TINY_CONTRASTIVE),
     # check_regressors_train asks for R^2 > 0.5: 8 epochs at lr 3e-2 reach R^2 >= 0.74
     # on its data (12 runs: seeds 0-3 x raw / standardised / float32), 3x fewer steps
     # than 20 epochs at 1e-2
