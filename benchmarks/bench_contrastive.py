@@ -34,7 +34,12 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomTreesEmbedding
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    RepeatedStratifiedKFold,
+    StratifiedKFold,
+    train_test_split,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -139,11 +144,15 @@ BASELINES = ("raw", "PCA", "RandomTreesEmbedding", "MLP on labels")
 
 
 def _tuned_supcon(X, y, params, seed):
-    """SupCon chosen by ``GridSearchCV`` over ``SUPCON_GRID`` (3 stratified folds), scored
-    by the pipeline the benchmark evaluates (SupCon, then the linear probe)."""
+    """SupCon chosen by ``GridSearchCV`` over ``SUPCON_GRID`` (3 stratified folds, repeated
+    3 times), scored by the pipeline the benchmark evaluates (SupCon, then the linear
+    probe)."""
     pipe = Pipeline([("supcon", SupConEmbedder(**params)), ("probe", _linear_probe(seed, y))])
     grid = [{f"supcon__{key}": values for key, values in g.items()} for g in SUPCON_GRID]
-    cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+    # repeated since session 9: on MASS's Pima split (200 training rows, twenty draws)
+    # one set of folds picked the linear encoder 9 times and three sets 14 times, +0.9
+    # points on Pima.te; on validation draws (seeds 100-104) no data set lost 0.2 points
+    cv = RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=seed)
     return GridSearchCV(pipe, grid, cv=cv).fit(X, y).best_estimator_["supcon"]
 
 
@@ -473,8 +482,9 @@ def main():
         "200 epochs with its own stopping rule, raw y"
         + (" (--quick: 4 classification data sets, fewer epochs)" if args.quick else ""),
         f"{SUPCON_TUNED}: 100% column only; Pipeline(SupConEmbedder, probe) tuned over "
-        f"{SUPCON_GRID} by GridSearchCV with 3 stratified folds of the training rows, same "
-        "epoch budget; early stopping holds out 10% of the rows, patience 10 epochs, and "
+        f"{SUPCON_GRID} by GridSearchCV with 3 stratified folds of the training rows, "
+        "repeated 3 times (one set of folds until session 9), same epoch budget; early "
+        "stopping holds out 10% of the rows, patience 10 epochs, and "
         "restores the best epoch's weights",
         "MLP on labels: sklearn MLPClassifier fitted on the labelled rows (same number in "
         "both accuracy columns)",
