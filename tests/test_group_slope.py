@@ -410,6 +410,24 @@ def test_bad_data(Est):
         fitted.predict(X[:, :4])
 
 
+@pytest.mark.parametrize(
+    "path, CV",
+    [(group_slope_path, GroupSLOPECV), (sparse_group_slope_path, SparseGroupSLOPECV)],
+)
+def test_constant_columns_give_the_intercept_only_model(path, CV):
+    # centred, a constant column is zero: the rounding noise of its gradient used to set
+    # a tiny alpha_max, below which the solver ran to max_iter on every alpha
+    _, y = _tiny_problem()
+    X = np.tile([2.0, -1.0, 0.5, 3.0, 1.0, 7.0], (len(y), 1))
+    groups = [0, 0, 1, 1, 2, 2]
+    alphas, coefs, intercepts, info = path(X, y, groups=groups, n_alphas=5)
+    assert info.alpha_max == 0.0
+    assert np.all(np.asarray(coefs) == 0)
+    np.testing.assert_allclose(intercepts, y.mean())
+    cv = CV(groups=groups, n_alphas=5, cv=3).fit(X, y)
+    np.testing.assert_allclose(cv.predict(X), y.mean())
+
+
 @pytest.mark.parametrize("Est", [GroupSLOPEClassifier, SparseGroupSLOPEClassifier])
 def test_classifier_target_errors(Est):
     X, _ = _tiny_problem()

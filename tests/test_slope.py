@@ -383,6 +383,32 @@ def test_bad_input():
         model.predict(X[:, :5])
 
 
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_constant_columns_give_the_intercept_only_model(sparse_x):
+    # centred, a constant column is zero: the gradient at zero is rounding noise, which
+    # used to set a tiny alpha_max and a path of ill-posed problems (OverflowError)
+    X, y = _problem(0)
+    X = np.tile([2.0, -1.0, 0.5], (len(y), 1))
+    X = sparse.csc_matrix(X) if sparse_x else X
+    alphas, coefs, intercepts, info = slope_path(X, y, n_alphas=5)
+    assert info.alpha_max == 0.0
+    assert np.all(coefs == 0)
+    np.testing.assert_allclose(intercepts, y.mean())
+    cv = SLOPECV(n_alphas=5, cv=3).fit(X, y)
+    assert np.all(cv.coef_ == 0)
+    np.testing.assert_allclose(cv.predict(X), y.mean())
+    labels = (y > np.median(y)).astype(int)
+    proba = SLOPEClassifier().fit(X, labels).predict_proba(X[:1])
+    np.testing.assert_allclose(proba, [[1 - labels.mean(), labels.mean()]])
+    # a column constant on the rows of positive weight only: zero-weight rows differ
+    X2 = np.asarray(X.todense() if sparse_x else X).copy()
+    X2[0] = 9.0
+    weights = np.ones(len(y))
+    weights[0] = 0.0
+    _, coefs, _, info = slope_path(X2, y, sample_weight=weights, n_alphas=5)
+    assert info.alpha_max == 0.0 and np.all(coefs == 0)
+
+
 def _cluster_objective(z, k, h, x, values, sizes, lam):
     """h/2 (z - x)^2 + sorted-L1 norm with cluster ``k`` at magnitude(s) ``z``."""
     z = np.atleast_1d(z)

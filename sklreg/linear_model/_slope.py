@@ -42,7 +42,8 @@ def make_design(X, sample_weight, *, fit_intercept, standardize):
 
     Centres by the weighted column means when an intercept is fitted and scales by the
     weighted standard deviation (root mean square without intercept) when
-    ``standardize``; constant columns keep scale 1.
+    ``standardize``; constant columns keep scale 1, and are marked null in the design
+    when an intercept is fitted (they are zero once centred).
 
     Returns
     -------
@@ -59,7 +60,19 @@ def make_design(X, sample_weight, *, fit_intercept, standardize):
         var = np.asarray(sq.T @ w).ravel() - offset**2
         scale = np.sqrt(np.maximum(var, 0.0))
         scale[scale <= 1e-12 * max(1.0, float(np.max(scale, initial=0)))] = 1.0
-    return Design(X, offset, scale)
+    null = _constant_columns(X, sample_weight) if fit_intercept else None
+    return Design(X, offset, scale, null)
+
+
+def _constant_columns(X, sample_weight):
+    """Columns that take one value on the rows of positive weight (dense or CSC)."""
+    rows = X[sample_weight > 0] if np.any(sample_weight <= 0) else X
+    if rows.shape[0] == 0:
+        return None
+    high, low = rows.max(axis=0), rows.min(axis=0)
+    if sparse.issparse(rows):
+        high, low = high.toarray(), low.toarray()
+    return np.ravel(high == low)
 
 
 def _resolve_lambda(lam, n_entries, n_samples, q, theta1, theta2):

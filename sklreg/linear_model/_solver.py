@@ -82,13 +82,19 @@ class Design:
         Column offsets (weighted means when an intercept is fitted, else zeros).
     scale : ndarray of shape (n_features,)
         Positive column scales (ones without standardisation).
+    null : ndarray of bool of shape (n_features,), default=None
+        Columns known to be zero in the design (constant columns once centred). Their
+        products in :meth:`rmatvec` are set to exactly zero: computed, they are rounding
+        noise, which would give a design of only such columns a tiny positive
+        ``alpha_max`` and a path of ill-posed problems below it.
     """
 
-    def __init__(self, X, offset, scale):
+    def __init__(self, X, offset, scale, null=None):
         self.X = X
         self.offset = np.asarray(offset, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
         self.centred = bool(np.any(self.offset != 0))
+        self.null = None if null is None or not np.any(null) else np.asarray(null, dtype=bool)
 
     @property
     def shape(self):
@@ -96,7 +102,8 @@ class Design:
 
     def take(self, features):
         """The design restricted to ``features`` (a copy of those columns only)."""
-        return Design(self.X[:, features], self.offset[features], self.scale[features])
+        null = None if self.null is None else self.null[features]
+        return Design(self.X[:, features], self.offset[features], self.scale[features], null)
 
     def matvec(self, B):
         """``Xstd @ B`` for ``B`` of shape (n_features, n_outputs)."""
@@ -111,6 +118,8 @@ class Design:
         out = np.asarray(self.X.T @ R)
         if self.centred:
             out = out - np.outer(self.offset, R.sum(axis=0))
+        if self.null is not None:
+            out[self.null] = 0.0
         return out / self.scale[:, None]
 
     def gram(self, weights):
