@@ -405,6 +405,8 @@ def test_bad_data(Est):
         Est().fit(X_inf, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         Est().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Negative values.*sample_weight"):
+        Est().fit(X, y, sample_weight=np.where(np.arange(len(y)) == 0, -1.0, 1.0))
     fitted = Est().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         fitted.predict(X[:, :4])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from scipy import optimize, sparse
+from sklearn.base import is_classifier
 from sklearn.linear_model import Lasso
 
 from sklreg.linear_model import SLOPE, SLOPECV, SLOPEClassifier, lambda_sequence, slope_path
@@ -378,6 +379,13 @@ def test_bad_input():
         SLOPE().fit(Xi, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         SLOPE().fit(X, y[:-1])
+    # a negative weight makes the loss non-convex (all -1 used to fit silently)
+    for est in (SLOPE(), SLOPECV(n_alphas=3), SLOPEClassifier()):
+        target = (y > y.mean()).astype(int) if is_classifier(est) else y
+        with pytest.raises(ValueError, match="Negative values.*sample_weight"):
+            est.fit(X, target, sample_weight=np.where(np.arange(len(y)) == 0, -1.0, 1.0))
+    with pytest.raises(ValueError, match="Negative values.*sample_weight"):
+        slope_path(X, y, sample_weight=-np.ones(len(y)))
     model = SLOPE().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         model.predict(X[:, :5])

@@ -20,7 +20,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     check_is_fitted,
     validate_data,
@@ -35,6 +34,7 @@ from ._slope import (
     _default_alphas,
     _resolve_lambda,
     _to_original,
+    check_weights,
     make_design,
 )
 from ._solver import null_model
@@ -110,7 +110,7 @@ def _prepare(X, y, sample_weight, groups, loss):
         X = X.tocsc()
     else:
         X = np.asarray(X, dtype=np.float64)
-    sample_weight = _check_sample_weight(sample_weight, X)
+    sample_weight = check_weights(sample_weight, X)
     group_ids, n_groups = check_groups(groups, X.shape[1])
     y = np.asarray(y, dtype=np.float64)
     if loss == "logistic" and not np.all(np.isin(y, (0.0, 1.0))):
@@ -180,7 +180,7 @@ _PATH_DOC = """
     standardize : bool, default=False
         Scale the columns to unit (weighted) standard deviation before penalising.
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+        Non-negative sample weights.
     screening : bool, default=True
         Strong screening with KKT checks; False solves on all features.
     tol : float, default=1e-6
@@ -480,7 +480,7 @@ class _RegressorMethods:
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------
@@ -488,7 +488,7 @@ class _RegressorMethods:
             The fitted estimator.
         """
         X, y = self._validate(X, y)
-        sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = check_weights(sample_weight, X)
         self.coef_, self.intercept_ = self._fit(X, y, sample_weight, "squared")
         return self
 
@@ -522,7 +522,7 @@ class _ClassifierMethods:
         y : array-like of shape (n_samples,)
             Two class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------
@@ -531,7 +531,7 @@ class _ClassifierMethods:
         """
         X, y = self._validate(X, y)
         check_classification_targets(y)
-        sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = check_weights(sample_weight, X)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if self.classes_.size > 2:
             raise ValueError(
@@ -907,7 +907,7 @@ class _GroupCVBase(RegressorMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------

@@ -37,6 +37,15 @@ __all__ = ["SLOPE", "SLOPECV", "SLOPEClassifier", "slope_path"]
 _DATAFITS = {"squared": Quadratic, "logistic": Logistic, "multinomial": Multinomial}
 
 
+def check_weights(sample_weight, X):
+    """Sample weights as float64, ones for ``None``; negative weights raise.
+
+    A negative weight makes the loss concave in its row: the problem is no longer
+    convex, and may be unbounded below.
+    """
+    return _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+
+
 def make_design(X, sample_weight, *, fit_intercept, standardize):
     """Implicitly centred / scaled design for ``X`` (dense, or sparse kept sparse).
 
@@ -149,7 +158,7 @@ def slope_path(
     standardize : bool, default=False
         Scale the columns to unit (weighted) standard deviation before penalising.
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+        Non-negative sample weights.
     screening : bool, default=True
         Use the strong rule (with KKT checks); False solves on all features.
     tol : float, default=1e-6
@@ -193,7 +202,7 @@ def slope_path(
     if sparse.issparse(X):
         X = X.tocsc()
     X = X if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-    sample_weight = _check_sample_weight(sample_weight, X)
+    sample_weight = check_weights(sample_weight, X)
     if loss == "multinomial":
         Y = LabelBinarizer().fit_transform(y).astype(float)
         if Y.shape[1] == 1:
@@ -461,7 +470,7 @@ class SLOPE(RegressorMixin, _SLOPEBase):
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------
@@ -470,7 +479,7 @@ class SLOPE(RegressorMixin, _SLOPEBase):
         X, y = validate_data(
             self, X, y, accept_sparse=["csc", "csr"], y_numeric=True, dtype=np.float64
         )
-        sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = check_weights(sample_weight, X)
         coef, intercept = self._fit(X, y, sample_weight, "squared")
         self.coef_ = coef[:, 0]
         self.intercept_ = float(intercept[0])
@@ -556,7 +565,7 @@ class SLOPEClassifier(ClassifierMixin, _SLOPEBase):
         y : array-like of shape (n_samples,)
             Class labels (at least two classes).
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------
@@ -564,7 +573,7 @@ class SLOPEClassifier(ClassifierMixin, _SLOPEBase):
         """
         X, y = validate_data(self, X, y, accept_sparse=["csc", "csr"], dtype=np.float64)
         check_classification_targets(y)
-        sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = check_weights(sample_weight, X)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
@@ -670,7 +679,7 @@ def _cv_fit(estimator, path_func, X, y, sample_weight, params):
     )
     if sparse.issparse(X):
         X = X.tocsr()  # row slicing for the folds
-    sample_weight = _check_sample_weight(sample_weight, X)
+    sample_weight = check_weights(sample_weight, X)
     alphas, coefs, intercepts, res = path_func(
         X, y, sample_weight=sample_weight, alphas=estimator.alphas, **params
     )
@@ -847,7 +856,7 @@ class SLOPECV(RegressorMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative sample weights.
 
         Returns
         -------
