@@ -130,6 +130,32 @@ def test_conr_matches_paper_formula(weights):
     np.testing.assert_allclose(float(got), expected, rtol=1e-10)
 
 
+def test_conr_float32_with_an_outlying_label():
+    # push * |y_j - y_q| = 0.2 * 500 = 100: exp of it overflows float32 (it used to give
+    # inf, then NaN weights); the float32 loss must equal the float64 formula
+    rng = np.random.default_rng(5)
+    n = 12
+    z = rng.normal(size=(n, 4))
+    y = np.r_[rng.normal(scale=0.1, size=n - 1), 500.0]
+    y_pred = np.zeros(n)  # every far label is confused with every anchor
+    eta = rng.uniform(0.5, 2.0, size=n)
+    expected = _conr_numpy(z, y, y_pred, w=0.2, tau=0.5, e=0.2, eta=eta)
+    assert np.isfinite(expected) and expected > 0
+    z32 = torch.tensor(z, dtype=torch.float32, requires_grad=True)
+    got = conr_loss(
+        z32,
+        torch.tensor(y, dtype=torch.float32),
+        torch.tensor(y_pred, dtype=torch.float32),
+        threshold=0.2,
+        temperature=0.5,
+        push=0.2,
+        anchor_weights=torch.tensor(eta, dtype=torch.float32),
+    )
+    np.testing.assert_allclose(got.item(), expected, rtol=1e-5)
+    got.backward()
+    assert torch.isfinite(z32.grad).all()
+
+
 def test_conr_is_zero_without_confusion():
     # predictions as far apart as the labels: no negative pair, no anchor
     y = torch.arange(6, dtype=torch.float64)

@@ -196,8 +196,10 @@ def conr_loss(z, y, y_pred, *, threshold=0.2, temperature=0.07, push=0.2, anchor
         return z.sum() * 0.0
     neg_inf = torch.tensor(float("-inf"), dtype=z.dtype, device=z.device)
     pos_logits = torch.where(pos, logits, neg_inf)
-    push_weight = eta[:, None] * torch.exp(push * label_dist)
-    neg_logits = torch.where(neg, logits + torch.log(push_weight), neg_inf)
+    # log S_jq, formed in the log domain: exp(push * |y_j - y_q|) overflows float32 once
+    # the label distance passes 88 / push (an outlying target)
+    log_push = torch.log(eta)[:, None] + push * label_dist
+    neg_logits = torch.where(neg, logits + log_push, neg_inf)
     log_den = torch.logsumexp(torch.cat([pos_logits, neg_logits], dim=1), dim=1)
     # mean over the positives i of -log(e^{s_ji} / den_j) = log den_j - s_ji
     pos_terms = torch.where(pos, log_den[:, None] - logits, torch.zeros_like(logits))
