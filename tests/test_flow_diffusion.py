@@ -340,6 +340,27 @@ def test_default_mass_fits_small_components(seeds):
     np.testing.assert_allclose(_full_state(again, n)[0], _full_state(res, n)[0])
 
 
+def test_seeds_holding_the_lowered_mass_warn():
+    # seeds covering most of a small isolated component: the default mass, lowered to
+    # half the component's volume, fits on the seeds and cannot spread (7 of 8 seeds
+    # used to return a silent one-node cluster)
+    small = _small_graph(n=8, p=0.9).toarray()
+    A = sparse.csr_matrix(
+        np.block([[small, np.zeros((8, 25))], [np.zeros((25, 8)), _small_graph().toarray()]])
+    )
+    seeds = np.arange(7)
+    share = small[seeds].sum() / small.sum()
+    assert share > 0.5
+    for source_mass in (None, "auto"):
+        with pytest.warns(UserWarning, match=f"hold {share:.0%} of the volume.*8 nodes"):
+            flow_diffusion(A, seeds, source_mass=source_mass)
+    # fewer seeds than half the component's volume: the mass spreads, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = flow_diffusion(A, [0], source_mass=None)
+    assert np.count_nonzero(res.mass) > 1
+
+
 def test_default_mass_on_a_large_component_is_local():
     A = _small_graph(n=200, p=0.01)
     res = flow_diffusion(A, 0, source_mass=None, tol=1e-8)

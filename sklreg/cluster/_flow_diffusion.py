@@ -317,15 +317,16 @@ def flow_diffusion(
         neighbourhoods, shared equally among the seeds; if the diffusion then reads the
         seeds' whole connected component and finds it holds less than twice that mass
         (small graphs only), the total is lowered to half the component's capacity so
-        the diffusion stays feasible. ``"auto"`` (for an unknown target size) runs that
-        diffusion with ``mass_factor`` times 1, 2, 4, ... (at most 6 masses, in total
-        at most half of ``graph_volume``) and keeps the converged run whose rounded
-        cluster has the least conductance, the selection local clustering practice
-        makes over the mass or the PageRank teleportation (no label is used). The
-        ladder stops as soon as a larger mass no longer lowers the conductance or no
-        longer grows the cluster (beyond that the extra mass leaks out of it), or
-        lowers it by less than 15% after an earlier rung lowered it by more (a
-        plateau: the cluster is found). Each rung continues from the state of the one
+        the diffusion stays feasible (with a ``UserWarning`` when the seeds can hold
+        that much themselves: the mass then does not spread). ``"auto"`` (for an
+        unknown target size) runs that diffusion with ``mass_factor`` times 1, 2, 4, ...
+        (at most 6 masses, in total at most half of ``graph_volume``) and keeps the
+        converged run whose rounded cluster has the least conductance, the selection
+        local clustering practice makes over the mass or the PageRank teleportation (no
+        label is used). The ladder stops as soon as a larger mass no longer lowers the
+        conductance or no longer grows the cluster (beyond that the extra mass leaks
+        out of it), or lowers it by less than 15% after an earlier rung lowered it by
+        more (a plateau: the cluster is found). Each rung continues from the state of the one
         before (a valid warm start: the solution only grows with the mass) and is
         solved to a coarse tolerance (1e-2: the rungs' sweep-cut conductances move by
         about 1%, at most 13% on the benchmark's graphs); the kept rung is then
@@ -477,6 +478,10 @@ def flow_diffusion(
     )  # fmt: skip
     _raise_on_zero_degree_seed(status, seeds)
     _warn_on_status(status, cap, mass * seeds.size, comp_vol)
+    if source_mass is None or source_mass == "auto":
+        _warn_on_seeds_filling_their_component(
+            nodes, ds, seeds, mass * seeds.size, comp_vol, length
+        )
     return FlowDiffusionResult(
         cluster=order[:length],
         nodes=nodes,
@@ -537,6 +542,28 @@ def _warn_on_status(status, cap, total_mass, comp_vol):
             "node within its capacity: the diffusion stopped once it had read the whole "
             "component and its cluster is meaningless. Use a smaller source_mass.",
             ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_on_seeds_filling_their_component(nodes, capacity, seeds, total_mass, comp_vol, length):
+    """The default mass, lowered to fit a small component, fits on the seeds themselves.
+
+    ``comp_vol`` is finite when the diffusion read the seeds' whole component; the mass
+    it then chooses is at most half of it, and seeds of at least that capacity keep it.
+    """
+    if not np.isfinite(comp_vol):
+        return
+    seed_capacity = float(capacity[np.isin(nodes, seeds)].sum())
+    if seed_capacity >= total_mass:
+        warnings.warn(
+            f"The {seeds.size} seed(s) hold {seed_capacity / comp_vol:.0%} of the volume "
+            f"of their connected component ({nodes.size} nodes, read whole by the "
+            "diffusion): the source mass, at most half that volume so the diffusion stays "
+            "feasible, fits on the seeds, so it does not spread and the cluster "
+            f"({length} node(s)) is not meaningful. For a cluster inside the component, "
+            "use fewer seeds.",
+            UserWarning,
             stacklevel=3,
         )
 
