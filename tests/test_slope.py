@@ -395,7 +395,7 @@ def test_bad_input():
 def test_constant_columns_give_the_intercept_only_model(sparse_x):
     # centred, a constant column is zero: the gradient at zero is rounding noise, which
     # used to set a tiny alpha_max and a path of ill-posed problems (OverflowError)
-    X, y = _problem(0)
+    _, y = _problem(0)
     X = np.tile([2.0, -1.0, 0.5], (len(y), 1))
     X = sparse.csc_matrix(X) if sparse_x else X
     alphas, coefs, intercepts, info = slope_path(X, y, n_alphas=5)

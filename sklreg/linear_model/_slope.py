@@ -76,8 +76,6 @@ def make_design(X, sample_weight, *, fit_intercept, standardize):
 def _constant_columns(X, sample_weight):
     """Columns that take one value on the rows of positive weight (dense or CSC)."""
     rows = X[sample_weight > 0] if np.any(sample_weight <= 0) else X
-    if rows.shape[0] == 0:
-        return None
     high, low = rows.max(axis=0), rows.min(axis=0)
     if sparse.issparse(rows):
         high, low = high.toarray(), low.toarray()
